@@ -1,0 +1,307 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./config-error";
+import {
+    isPlainObject,
+    parseBoolean,
+    parseInteger,
+    parseIntegerArray,
+    parseJson,
+    parseStringArray,
+    parseStringMap,
+    requireUnique,
+} from "./config-values";
+import { credentialsHint, parseRegistryCredentials, RegistryCredential } from "./registry-credentials";
+import { isDigest, isLoopbackRegistry, isValidTag, parseRepository } from "../image/image-reference";
+import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";
+import { hostPlatform, ImagePlatform, isSupportedPlatform, SUPPORTED_PLATFORMS } from "../image/platforms";
+import { parseSemVer, SemVer } from "../image/semver";
+import { CACHE_MODES, CacheMode } from "../image/build-cache";
+
+export const PROJECT = "pg-trickle-infra";
+
+/** Settings typed in Pulumi.yaml's `config:` block (the CLI applies their defaults). */
+export const TYPED_KEYS = [
+    "version",
+    "pgMajors",
+    "platforms",
+    "repositories",
+    "push",
+    "load",
+    "source",
+    "sourceRevision",
+    "cache",
+    "extensionImage",
+    "extensionRepositories",
+    "publishedVersions",
+    "trackPublishedVersions",
+    "smokeTest",
+    "smokeTestTimeoutSeconds",
+] as const;
+
+/** Structured settings, validated here only (Pulumi.yaml cannot type objects). */
+export const STRUCTURED_KEYS = ["registries", "builders", "baseImageDigests", "cnpg"] as const;
+
+/** The validated settings of a stack. Components take these plain values. */
+export interface StackConfig {
+    version: SemVer;
+    /** Sorted ascending; the last is the newest. */
+    pgMajors: number[];
+    platforms: ImagePlatform[];
+    repositories: string[];
+    push: boolean;
+    load: boolean;
+    /** Build context: local path or git URL with ref. */
+    source: string;
+    /** Git commit of the source, when known. */
+    sourceRevision?: string;
+    registries: RegistryCredential[];
+    /** buildx builder per platform; a platform without one uses the default builder. */
+    builders: Partial<Record<ImagePlatform, string>>;
+    cache: CacheMode;
+    /** Base image digest pinned in config, per PG major; others are resolved at preview. */
+    baseImageDigests: Record<number, string>;
+    extensionImage: { enabled: boolean; repositories: string[] };
+    publishedVersions: SemVer[];
+    trackPublishedVersions: boolean;
+    smokeTest: { enabled: boolean; timeoutSeconds: number; platform: ImagePlatform };
+}
+
+/** Where raw config comes from: `pulumi.Config` in a run, a plain map in tests. */
+export interface ConfigSource {
+    /** Raw string of `pg-trickle-infra:<key>`, or undefined when unset. */
+    get(key: string): string | undefined;
+    /** Whether the key was set with `--secret`. */
+    isSecret(key: string): boolean;
+    /** Every key set in the project's namespace (short form). */
+    keys(): string[];
+}
+
+/** Reads the stack's config from the Pulumi runtime. */
+export function loadStackConfig(): StackConfig {
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    const prefix = `${PROJECT}:`;
+    return parseStackConfig({
+        get: (key) => pulumi.runtime.getConfig(prefix + key),
+        isSecret: (key) => runtimeConfig.isConfigSecret(prefix + key),
+        keys: () =>
+            Object.keys(pulumi.runtime.allConfig())
+                .filter((k) => k.startsWith(prefix))
+                .map((k) => k.slice(prefix.length)),
+    });
+}
+
+/** Validates every setting; throws ConfigError naming the first bad key. Pure apart from `pulumi.secret`. */
+export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefined = hostPlatform()): StackConfig {
+    const known = new Set<string>([...TYPED_KEYS, ...STRUCTURED_KEYS]);
+    for (const key of src.keys()) {
+        if (!known.has(key)) {
+            throw new ConfigError(key, `is not a setting of this project; known settings: ${[...known].join(", ")}`);
+        }
+    }
+    const required = (key: (typeof TYPED_KEYS)[number]): string => {
+        const raw = src.get(key);
+        if (raw === undefined) {
+            throw new ConfigError(key, `is not set (pulumi config set ${key} <value>)`);
+        }
+        return raw;
+    };
+
+    const version = parseVersion(required("version"));
+    const pgMajors = parsePgMajors(required("pgMajors"));
+    for (const major of pgMajors) {
+        const tag = `${version.raw}-pg${major}`;
+        if (!isValidTag(tag)) {
+            throw new ConfigError("version", `"${version.raw}" makes the invalid Docker tag "${tag}" (allowed: [A-Za-z0-9_.-], at most 128 characters, no "+")`);
+        }
+    }
+    const platforms = parsePlatforms(required("platforms"), host);
+    const push = parseBoolean("push", required("push"));
+    const load = parseBoolean("load", required("load"));
+    if (load && platforms.length !== 1) {
+        throw new ConfigError("load", `needs exactly one platform to load into the local Docker engine, platforms has ${platforms.length}`);
+    }
+    const repositories = parseRepositories("repositories", required("repositories"));
+    const extensionImage = {
+        enabled: parseBoolean("extensionImage", required("extensionImage")),
+        repositories: parseRepositories("extensionRepositories", required("extensionRepositories")),
+    };
+    const cache = parseCacheMode(required("cache"));
+    const registries = parseRegistryCredentials(src.get("registries"), src.isSecret("registries"));
+    if (push) {
+        const pushedTo = [...repositories, ...(extensionImage.enabled ? extensionImage.repositories : [])];
+        requireCredentials(pushedTo, registries);
+    }
+    const smokeEnabled = parseBoolean("smokeTest", required("smokeTest"));
+    if (smokeEnabled && (!host || !platforms.includes(host))) {
+        throw new ConfigError(
+            "smokeTest",
+            `runs the image on this machine's platform (${host ?? process.arch}), which platforms (${platforms.join(", ")}) does not build; add it or turn smokeTest off`,
+        );
+    }
+
+    return {
+        version,
+        pgMajors,
+        platforms,
+        repositories,
+        push,
+        load,
+        source: parseSource(required("source"), version),
+        sourceRevision: parseRevision(required("sourceRevision")),
+        registries,
+        builders: parseBuilders(src.get("builders"), platforms),
+        cache,
+        baseImageDigests: parseBaseImageDigests(src.get("baseImageDigests"), pgMajors),
+        extensionImage,
+        publishedVersions: parseStringArray("publishedVersions", required("publishedVersions")).map((text) => {
+            const v = parseSemVer(text);
+            if (!v) {
+                throw new ConfigError("publishedVersions", `"${text}" is not a SemVer version`);
+            }
+            return v;
+        }),
+        trackPublishedVersions: parseBoolean("trackPublishedVersions", required("trackPublishedVersions")),
+        smokeTest: {
+            enabled: smokeEnabled,
+            timeoutSeconds: parseInteger("smokeTestTimeoutSeconds", required("smokeTestTimeoutSeconds"), 5),
+            platform: host ?? platforms[0],
+        },
+    };
+}
+
+function parseVersion(raw: string): SemVer {
+    const v = parseSemVer(raw);
+    if (!v) {
+        const hint = /^v\d/.test(raw) ? ` (drop the leading "v": ${raw.slice(1)})` : "";
+        throw new ConfigError("version", `"${raw}" is not a SemVer version such as 1.0.0 or 1.3.0-rc.1${hint}`);
+    }
+    return v;
+}
+
+function parsePgMajors(raw: string): number[] {
+    const majors = parseIntegerArray("pgMajors", raw);
+    if (majors.length === 0) {
+        throw new ConfigError("pgMajors", "must list at least one PostgreSQL major");
+    }
+    requireUnique("pgMajors", majors);
+    const unsupported = majors.filter((m) => !SUPPORTED_PG_MAJORS.includes(m));
+    if (unsupported.length > 0) {
+        throw new ConfigError(
+            "pgMajors",
+            `${unsupported.join(", ")} cannot be built: the Dockerfile supports PostgreSQL ${SUPPORTED_PG_MAJORS.join(", ")}`,
+        );
+    }
+    return [...majors].sort((a, b) => a - b);
+}
+
+function parsePlatforms(raw: string, host: ImagePlatform | undefined): ImagePlatform[] {
+    const platforms = parseStringArray("platforms", raw);
+    if (platforms.length === 0) {
+        // Empty means "the machine running the program": the dev stack's default.
+        if (!host) {
+            throw new ConfigError("platforms", `is empty and this machine's architecture (${process.arch}) is not one of ${SUPPORTED_PLATFORMS.join(", ")}`);
+        }
+        return [host];
+    }
+    requireUnique("platforms", platforms);
+    for (const p of platforms) {
+        if (!isSupportedPlatform(p)) {
+            throw new ConfigError("platforms", `"${p}" is not supported; allowed: ${SUPPORTED_PLATFORMS.join(", ")}`);
+        }
+    }
+    return platforms as ImagePlatform[];
+}
+
+function parseRepositories(key: string, raw: string): string[] {
+    const repos = parseStringArray(key, raw);
+    if (repos.length === 0) {
+        throw new ConfigError(key, "must list at least one repository");
+    }
+    requireUnique(key, repos);
+    for (const r of repos) {
+        const parsed = parseRepository(r);
+        if (typeof parsed === "string") {
+            throw new ConfigError(key, parsed);
+        }
+    }
+    return repos;
+}
+
+function parseCacheMode(raw: string): CacheMode {
+    if (!(CACHE_MODES as readonly string[]).includes(raw)) {
+        throw new ConfigError("cache", `"${raw}" is not a cache mode; allowed: ${CACHE_MODES.join(", ")}`);
+    }
+    return raw as CacheMode;
+}
+
+/** Every registry pushed to needs credentials, except a loopback dev registry. */
+function requireCredentials(repositories: readonly string[], registries: readonly RegistryCredential[]): void {
+    for (const repo of repositories) {
+        const parsed = parseRepository(repo);
+        const registry = typeof parsed === "string" ? repo : parsed.registry;
+        if (!isLoopbackRegistry(registry) && !registries.some((c) => c.address === registry)) {
+            throw new ConfigError(
+                "registries",
+                `push is on but there are no credentials for ${registry} (repository ${repo}); ${credentialsHint(registry)}`,
+            );
+        }
+    }
+}
+
+const REMOTE_SOURCE = /^(https?:\/\/|ssh:\/\/|git@)/;
+
+function parseSource(raw: string, version: SemVer): string {
+    if (raw === "") {
+        return `https://github.com/trickle-labs/pg-trickle.git#v${version.raw}`;
+    }
+    if (REMOTE_SOURCE.test(raw) && !raw.includes("#")) {
+        // docker-build does not content-hash a remote context: without a pinned ref a
+        // moved branch would never show up as a diff.
+        throw new ConfigError("source", `"${raw}" has no ref; append #v<version>, #<tag> or #<commit>`);
+    }
+    return raw;
+}
+
+function parseRevision(raw: string): string | undefined {
+    if (raw === "") {
+        return undefined;
+    }
+    if (!/^[0-9a-f]{7,40}$/.test(raw)) {
+        throw new ConfigError("sourceRevision", `"${raw}" is not a git commit (7 to 40 lowercase hex digits)`);
+    }
+    return raw;
+}
+
+function parseBuilders(raw: string | undefined, platforms: readonly ImagePlatform[]): Partial<Record<ImagePlatform, string>> {
+    if (raw === undefined) {
+        return {};
+    }
+    const builders = parseStringMap("builders", raw);
+    for (const p of Object.keys(builders)) {
+        if (!platforms.includes(p as ImagePlatform)) {
+            throw new ConfigError("builders", `names a builder for "${p}", which platforms (${platforms.join(", ")}) does not build`);
+        }
+    }
+    return builders;
+}
+
+function parseBaseImageDigests(raw: string | undefined, pgMajors: readonly number[]): Record<number, string> {
+    if (raw === undefined) {
+        return {};
+    }
+    const value = parseJson("baseImageDigests", raw);
+    if (!isPlainObject(value)) {
+        throw new ConfigError("baseImageDigests", `must map a PG major to a digest, e.g. {"18": "sha256:…"}, got ${raw}`);
+    }
+    const digests: Record<number, string> = {};
+    for (const [major, digest] of Object.entries(value)) {
+        if (!pgMajors.includes(Number(major))) {
+            throw new ConfigError("baseImageDigests", `pins PostgreSQL ${major}, which pgMajors (${pgMajors.join(", ")}) does not build`);
+        }
+        if (typeof digest !== "string" || !isDigest(digest)) {
+            throw new ConfigError(`baseImageDigests.${major}`, `must be a digest sha256:<64 hex>, got ${JSON.stringify(digest)}`);
+        }
+        digests[Number(major)] = digest;
+    }
+    return digests;
+}

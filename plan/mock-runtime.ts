@@ -1,0 +1,98 @@
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the program registered, as the offline plan reports it. */
+export interface PlannedResource {
+    type: string;
+    name: string;
+    /** Name of the parent resource; null for a resource directly under the stack. */
+    parent: string | null;
+    /** Inputs as the provider would receive them; secrets stay wrapped until rendering. */
+    inputs: Record<string, unknown>;
+    /** Names of the resources this one waits for (explicit dependsOn and input dependencies). */
+    dependencies: string[];
+    retainOnDelete: boolean;
+}
+
+/** Deterministic stand-in for a provider-computed digest: the same name always gets the same digest. */
+export function placeholderDigest(seed: string): string {
+    return `sha256:${createHash("sha256").update(seed).digest("hex")}`;
+}
+
+/**
+ * Outputs a provider computes, filled with deterministic placeholders so the wiring
+ * between resources (digest → index sources → cluster image) is visible in the plan.
+ */
+function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (type) {
+        case "docker-build:index:Image": {
+            const digest = placeholderDigest(`image:${name}`);
+            const names: string[] = (inputs.exports ?? []).flatMap((e: any) => e?.registry?.names ?? []);
+            const first = inputs.tags?.[0] ?? names[0];
+            return { digest, contextHash: placeholderDigest(`context:${name}`).slice(7), ref: first ? `${first}@${digest}` : "" };
+        }
+        case "docker-build:index:Index":
+            return { ref: `${inputs.tag}@${placeholderDigest(`index:${name}`)}` };
+        case "pulumi:pulumi:StackReference":
+            // A fresh stack: no previous outputs.
+            return { outputs: {}, secretOutputNames: [] };
+        default:
+            return {};
+    }
+}
+
+function invokeResult(token: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (token) {
+        case "docker:index/getRegistryImage:getRegistryImage":
+            return { id: inputs.name, name: inputs.name, sha256Digest: placeholderDigest(`registry:${inputs.name}`) };
+        default:
+            return {};
+    }
+}
+
+const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/**
+ * Installs Pulumi's mock runtime (no engine, no providers, no network) and records
+ * every registered resource with its parent, dependencies and options.
+ */
+export async function installMockRuntime(project: string, stack: string): Promise<PlannedResource[]> {
+    const recorded: PlannedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({
+                id: `${args.name}-id`,
+                state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) },
+            }),
+            call: (args) => invokeResult(args.token, args.inputs),
+        },
+        project,
+        stack,
+        false,
+        // The name a self-managed backend gives every stack's organization.
+        "organization",
+    );
+
+    // The mock monitor does not hand parents or options to `newResource`: read them off the request.
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, cb: unknown): Promise<void> };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: unknown) => {
+        const type: string = req.getType();
+        if (type !== "pulumi:pulumi:Stack") {
+            const parentUrn: string = req.getParent();
+            recorded.push({
+                type,
+                name: req.getName(),
+                parent: parentUrn && !parentUrn.includes("::pulumi:pulumi:Stack::") ? nameOfUrn(parentUrn) : null,
+                inputs: {},
+                dependencies: (req.getDependenciesList() as string[]).map(nameOfUrn),
+                retainOnDelete: req.getRetainondelete() === true,
+            });
+            const entry = recorded[recorded.length - 1];
+            const deserialize = require("@pulumi/pulumi/runtime/rpc").deserializeProperties;
+            entry.inputs = deserialize(req.getObject());
+        }
+        return register(req, cb);
+    };
+    return recorded;
+}

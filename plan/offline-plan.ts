@@ -1,0 +1,82 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { installMockRuntime, PlannedResource } from "./mock-runtime";
+import { addPlaceholderCredentials } from "./offline-credentials";
+import { mergeStackConfig, readProject, toRuntimeConfig } from "./stack-config-files";
+
+export type { PlannedResource } from "./mock-runtime";
+
+export interface PlanResult {
+    stack: string;
+    resources: PlannedResource[];
+    /** Stack outputs; secret ones are wrapped until rendering. */
+    outputs: Record<string, unknown>;
+    /** What the plan assumed that a real run would read elsewhere (placeholder secrets). */
+    notes: string[];
+}
+
+export interface PlanOptions {
+    /** Stack name: `Pulumi.<stack>.yaml` must exist. */
+    stack: string;
+    /** Overrides, short keys in the project's namespace; values are JSON values. Default: none. */
+    config?: Record<string, unknown>;
+    /** Project root. Default: the folder above this file. */
+    projectDir?: string;
+    /** Loads the program module (index.ts). Default: `require` of `<projectDir>/index.ts` afresh. */
+    loadProgram?: () => Promise<unknown>;
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/**
+ * Runs `index.ts` as `pulumi up` would, under Pulumi's mock runtime: config merged the
+ * way the CLI merges it, every resource recorded, provider outputs filled with
+ * deterministic placeholders. No Pulumi CLI, Docker, network or credentials.
+ * Throws what the program throws (a ConfigError for bad config).
+ */
+export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
+    const projectDir = opts.projectDir ?? PROJECT_DIR;
+    const project = readProject(projectDir).name;
+    const merged = mergeStackConfig(projectDir, opts.stack, opts.config);
+    const notes = [
+        ...merged.encrypted.map((k) => `${k}: encrypted in the stack file, planned with a placeholder secret`),
+        ...addPlaceholderCredentials(project, merged),
+    ];
+
+    const resources = await installMockRuntime(project, opts.stack);
+    pulumi.runtime.setAllConfig(toRuntimeConfig(merged.values), merged.secretKeys);
+
+    const mod = await (opts.loadProgram ?? (() => requireFresh(path.join(projectDir, "index.ts"))))();
+    const program = (typeof mod === "function" ? mod : (mod as { default?: unknown }).default) as () => Promise<unknown>;
+    if (typeof program !== "function") {
+        throw new Error("index.ts must export its program as a function (export = async () => { ... })");
+    }
+    const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+    const settled: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(outputs)) {
+        settled[key] = await settle(value);
+    }
+    // Registrations that no output waits for may still be in flight.
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { stack: opts.stack, resources, outputs: settled, notes };
+}
+
+/** Resolves an output value; a secret stays recognisable for rendering. */
+async function settle(value: unknown): Promise<unknown> {
+    const out = pulumi.output(value) as pulumi.Output<unknown> & { isSecret: Promise<boolean> };
+    const plain = await new Promise<unknown>((resolve) => out.apply(resolve));
+    return (await out.isSecret) ? { [SECRET_MARK]: true, value: plain } : plain;
+}
+
+/** Marks a secret stack output in PlanResult.outputs. */
+export const SECRET_MARK = "__secret__";
+
+function requireFresh(file: string): unknown {
+    // Re-running in one process (tests) must rebuild the program from scratch.
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(PROJECT_DIR) && !key.includes(`${path.sep}node_modules${path.sep}`)) {
+            delete require.cache[key];
+        }
+    }
+    return require(file);
+}

@@ -1,0 +1,89 @@
+import { PlannedResource, PlanResult, SECRET_MARK } from "./offline-plan";
+
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+
+/** Replaces every secret (Pulumi's wire form or a marked output) with "[secret]". */
+export function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(maskSecrets);
+    }
+    if (typeof value === "object" && value !== null) {
+        const obj = value as Record<string, unknown>;
+        if (obj[rpc.specialSigKey] === rpc.specialSecretSig || obj[SECRET_MARK] === true) {
+            return "[secret]";
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+    }
+    return value;
+}
+
+/** The documented JSON form: `{stack, resources: [{type, name, parent, inputs}], outputs}`. */
+export function planJson(plan: PlanResult): string {
+    return JSON.stringify(
+        {
+            stack: plan.stack,
+            resources: plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: maskSecrets(r.inputs) })),
+            outputs: maskSecrets(plan.outputs),
+        },
+        null,
+        2,
+    );
+}
+
+/** A summary a reviewer can read: builds, platforms, tags that would move, outputs. */
+export function planSummary(plan: PlanResult): string {
+    const lines: string[] = [`Offline plan of stack "${plan.stack}" (Pulumi mock runtime: nothing is built, pushed or deployed)`, ""];
+    const of = (type: string) => plan.resources.filter((r) => r.type === type);
+    const inputs = (r: PlannedResource) => maskSecrets(r.inputs) as Record<string, any>;
+
+    const builds = of("docker-build:index:Image");
+    lines.push(`Image builds (${builds.length}):`);
+    for (const b of builds) {
+        const i = inputs(b);
+        const exportsTo = (i.exports ?? []).map((e: any) =>
+            e.registry ? `push by digest to ${e.registry.names.join(", ")}` : e.docker ? "load into local Docker" : Object.keys(e)[0],
+        );
+        lines.push(`  ${b.name}`);
+        lines.push(`    platform ${i.platforms?.join(", ")}, target ${i.target}, builder ${i.builder?.name ?? "(default)"}`);
+        lines.push(`    base ${i.buildArgs?.BASE_IMAGE}`);
+        lines.push(`    cache from ${describeCache(i.cacheFrom)}; to ${describeCache(i.cacheTo)}`);
+        lines.push(`    output ${exportsTo.length > 0 ? exportsTo.join("; ") : "build cache only"}`);
+        if (b.dependencies.length > 0) {
+            lines.push(`    after ${b.dependencies.join(", ")}`);
+        }
+    }
+
+    const tags = of("docker-build:index:Index");
+    lines.push("", tags.length > 0 ? `Tags pushed (${tags.length}, each a multi-arch index, kept on destroy):` : "Tags pushed: none (push is off)");
+    for (const t of tags) {
+        lines.push(`  ${t.name}`);
+    }
+
+    const other = plan.resources.filter(
+        (r) => !["docker-build:index:Image", "docker-build:index:Index"].includes(r.type) && !r.type.startsWith("pulumi:providers:"),
+    );
+    if (other.length > 0) {
+        lines.push("", "Other resources:");
+        for (const r of other) {
+            lines.push(`  ${r.type}  ${r.name}${r.parent ? `  (in ${r.parent})` : ""}`);
+        }
+    }
+
+    lines.push("", "Outputs:");
+    for (const [k, v] of Object.entries(maskSecrets(plan.outputs) as Record<string, unknown>)) {
+        lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    }
+    if (plan.notes.length > 0) {
+        lines.push("", "Assumed:", ...plan.notes.map((n) => `  ${n}`));
+    }
+    return lines.join("\n");
+}
+
+function describeCache(entries: any[] | undefined): string {
+    if (!entries || entries.length === 0) {
+        return "none";
+    }
+    return entries
+        .map((e) => (e.registry ? `registry ${e.registry.ref}` : e.gha ? `gha scope ${e.gha.scope}` : e.local ? `local ${e.local.src ?? e.local.dest}` : "?"))
+        .join(", ");
+}
