@@ -3,11 +3,19 @@ import { runOfflinePlan } from "./offline-plan";
 import { planJson, planSummary } from "./render";
 import { parseOverride } from "./stack-config-files";
 
-const USAGE = "usage: npm run plan -- --stack <dev|release> [--config key=value]... [--json]";
+const USAGE = "usage: npm run plan -- --stack <dev|release> [--config key=value]... [--secret key=value]... [--json]";
 
-function parseArgs(argv: string[]): { stack: string; config: Record<string, unknown>; json: boolean } {
+interface CliArgs {
+    stack: string;
+    config: Record<string, unknown>;
+    secretConfig: Record<string, unknown>;
+    json: boolean;
+}
+
+function parseArgs(argv: string[]): CliArgs {
     let stack: string | undefined;
     const config: Record<string, unknown> = {};
+    const secretConfig: Record<string, unknown> = {};
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -22,6 +30,9 @@ function parseArgs(argv: string[]): { stack: string; config: Record<string, unkn
         } else if (arg === "--config" || arg === "-c") {
             const [k, v] = parseOverride(value());
             config[k] = v;
+        } else if (arg === "--secret") {
+            const [k, v] = parseOverride(value());
+            secretConfig[k] = v;
         } else if (arg === "--json") {
             json = true;
         } else {
@@ -31,14 +42,14 @@ function parseArgs(argv: string[]): { stack: string; config: Record<string, unkn
     if (!stack) {
         throw new UsageError("--stack is required");
     }
-    return { stack, config, json };
+    return { stack, config, secretConfig, json };
 }
 
 class UsageError extends Error {}
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
-    const plan = await runOfflinePlan({ stack: args.stack, config: args.config });
+    const plan = await runOfflinePlan({ stack: args.stack, config: args.config, secretConfig: args.secretConfig });
     if (args.json) {
         process.stdout.write(planJson(plan) + "\n");
     } else {

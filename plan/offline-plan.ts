@@ -20,6 +20,8 @@ export interface PlanOptions {
     stack: string;
     /** Overrides, short keys in the project's namespace; values are JSON values. Default: none. */
     config?: Record<string, unknown>;
+    /** Overrides set as secrets (like `pulumi config set --secret`). Default: none. */
+    secretConfig?: Record<string, unknown>;
     /** Project root. Default: the folder above this file. */
     projectDir?: string;
     /** Loads the program module (index.ts). Default: `require` of `<projectDir>/index.ts` afresh. */
@@ -37,7 +39,8 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? PROJECT_DIR;
     const project = readProject(projectDir).name;
-    const merged = mergeStackConfig(projectDir, opts.stack, opts.config);
+    const merged = mergeStackConfig(projectDir, opts.stack, { ...opts.config, ...opts.secretConfig });
+    merged.secretKeys.push(...Object.keys(opts.secretConfig ?? {}).map((k) => (k.includes(":") ? k : `${project}:${k}`)));
     const notes = [
         ...merged.encrypted.map((k) => `${k}: encrypted in the stack file, planned with a placeholder secret`),
         ...addPlaceholderCredentials(project, merged),
@@ -51,7 +54,9 @@ export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
     if (typeof program !== "function") {
         throw new Error("index.ts must export its program as a function (export = async () => { ... })");
     }
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+    // Called directly, not through runInPulumiStack: a program error then rejects this
+    // promise alone instead of also leaving the root stack's output promises rejected.
+    const outputs = ((await program()) ?? {}) as Record<string, unknown>;
     const settled: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(outputs)) {
         settled[key] = await settle(value);

@@ -6,12 +6,17 @@ export type { PlannedResource, PlanResult } from "../../plan/offline-plan";
 
 /**
  * Runs the program (index.ts) for a stack under the mock runtime, with config
- * overrides. Modules are reset first, so each call runs the program afresh.
+ * overrides (`secretConfig` as if set with --secret). Modules are reset first, so each call runs the program afresh.
  */
-export async function planFor(stack: "dev" | "release", config: Record<string, unknown> = {}): Promise<PlanResult> {
+export async function planFor(
+    stack: "dev" | "release",
+    config: Record<string, unknown> = {},
+    secretConfig: Record<string, unknown> = {},
+): Promise<PlanResult> {
     return runOfflinePlan({
         stack,
         config,
+        secretConfig,
         loadProgram: async () => {
             vi.resetModules();
             return import("../../index");

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { placeholderDigest } from "../plan/mock-runtime";
+import { findResource, findResources, planError, planFor, PlanResult, shownInputs } from "./support/offline-plan";
+
+const IMAGE = "docker-build:index:Image";
+const INDEX = "docker-build:index:Index";
+const CREDS = { "docker.io": { username: "pgtrickle", password: "s3cret-token" } };
+
+describe("release stack", async () => {
+    const plan = await planFor("release");
+
+    it("builds one image per platform and flavour, pushed by digest, never tagged directly", () => {
+        const images = findResources(plan, IMAGE);
+        expect(images.map((i) => i.name).sort()).toEqual([
+            "pg-trickle-ext-pg18-amd64",
+            "pg-trickle-ext-pg18-arm64",
+            "pg-trickle-full-pg18-amd64",
+            "pg-trickle-full-pg18-arm64",
+        ]);
+        for (const image of images) {
+            const i = shownInputs(image);
+            expect(i.platforms).toHaveLength(1);
+            expect(i.push).toBe(false);
+            expect(i.tags).toBeUndefined();
+            expect(i.buildOnPreview).toBe(false);
+            expect(i.exports).toEqual([{ registry: { names: [image.name.includes("-ext-") ? "docker.io/pgtrickle/pg_trickle-ext" : "docker.io/pgtrickle/pg_trickle"], pushByDigest: true } }]);
+            expect(image.parent).toBe("pg-trickle");
+        }
+        expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-arm64")).platforms).toEqual(["linux/arm64"]);
+        expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64")).target).toBe("runtime");
+        expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-ext-pg18-amd64")).target).toBe("extension");
+    });
+
+    it("publishes each tag as its own Index joining both platforms, kept on destroy", () => {
+        const indexes = findResources(plan, INDEX);
+        expect(indexes.map((i) => i.name)).toEqual([
+            "docker.io/pgtrickle/pg_trickle:0.67.0-pg18",
+            "docker.io/pgtrickle/pg_trickle:0.67-pg18",
+            "docker.io/pgtrickle/pg_trickle:pg18",
+            "docker.io/pgtrickle/pg_trickle:latest",
+            "docker.io/pgtrickle/pg_trickle-ext:0.67.0-pg18",
+            "docker.io/pgtrickle/pg_trickle-ext:0.67-pg18",
+            "docker.io/pgtrickle/pg_trickle-ext:pg18",
+            "docker.io/pgtrickle/pg_trickle-ext:latest",
+        ]);
+        for (const index of indexes) {
+            const i = shownInputs(index);
+            expect(i.tag).toBe(index.name);
+            expect(index.retainOnDelete).toBe(true);
+            expect(index.parent).toBe("pg-trickle");
+            const repo = index.name.slice(0, index.name.lastIndexOf(":"));
+            expect(i.sources).toHaveLength(2);
+            for (const source of i.sources as string[]) {
+                expect(source.startsWith(`${repo}@sha256:`)).toBe(true);
+            }
+        }
+    });
+
+    it("wires each index to the digests of the per-platform images", () => {
+        const latest = findResource(plan, INDEX, "docker.io/pgtrickle/pg_trickle:latest");
+        expect(shownInputs(latest).sources).toEqual([
+            `docker.io/pgtrickle/pg_trickle@${placeholderDigest("image:pg-trickle-full-pg18-amd64")}`,
+            `docker.io/pgtrickle/pg_trickle@${placeholderDigest("image:pg-trickle-full-pg18-arm64")}`,
+        ]);
+        expect(latest.dependencies).toEqual(expect.arrayContaining(["pg-trickle-full-pg18-amd64", "pg-trickle-full-pg18-arm64"]));
+        expect(latest.dependencies).not.toContain("pg-trickle-ext-pg18-amd64");
+        const extLatest = findResource(plan, INDEX, "docker.io/pgtrickle/pg_trickle-ext:latest");
+        expect(shownInputs(extLatest).sources).toEqual([
+            `docker.io/pgtrickle/pg_trickle-ext@${placeholderDigest("image:pg-trickle-ext-pg18-amd64")}`,
+            `docker.io/pgtrickle/pg_trickle-ext@${placeholderDigest("image:pg-trickle-ext-pg18-arm64")}`,
+        ]);
+    });
+
+    it("keeps registry credentials secret in every resource", async () => {
+        const withCreds = await planFor("release", {}, { registries: CREDS });
+        const serialized = JSON.stringify(withCreds.resources.map(shownInputs));
+        expect(serialized).not.toContain("s3cret-token");
+        for (const r of findResources(withCreds, IMAGE)) {
+            expect(shownInputs(r).registries).toBe("[secret]");
+        }
+        for (const r of findResources(withCreds, INDEX)) {
+            expect(shownInputs(r).registry).toBe("[secret]");
+        }
+        // The real value still reaches the provider.
+        expect(JSON.stringify(findResources(withCreds, INDEX)[0].inputs)).toContain("s3cret-token");
+    });
+
+    it("exports the pinned reference, the tags and the published versions", () => {
+        expect(plan.outputs.imageRef).toMatch(/^docker\.io\/pgtrickle\/pg_trickle@sha256:[0-9a-f]{64}$/);
+        expect(plan.outputs.extensionImageRef).toMatch(/^docker\.io\/pgtrickle\/pg_trickle-ext@sha256:[0-9a-f]{64}$/);
+        expect(plan.outputs.tags).toEqual(findResources(plan, INDEX).map((i) => i.name));
+        expect(plan.outputs.publishedVersions).toEqual(["0.67.0"]);
+    });
+
+    it("has no duplicate resource names", () => {
+        const keys = plan.resources.map((r) => `${r.type}::${r.name}`);
+        expect(new Set(keys).size).toBe(keys.length);
+    });
+});
+
+describe("dev stack", async () => {
+    const plan = await planFor("dev");
+
+    it("builds one platform, loads it locally and publishes nothing", () => {
+        const images = findResources(plan, IMAGE);
+        expect(images).toHaveLength(1);
+        const i = shownInputs(images[0]);
+        expect(i.platforms).toEqual([process.arch === "arm64" ? "linux/arm64" : "linux/amd64"]);
+        expect(i.exports).toEqual([{ docker: { names: expect.arrayContaining(["docker.io/pgtrickle/pg_trickle:0.67.0-pg18"]) } }]);
+        expect(i.registries).toBeUndefined();
+        expect(findResources(plan, INDEX)).toEqual([]);
+        expect(plan.outputs.imageRef).toBe("docker.io/pgtrickle/pg_trickle:0.67.0-pg18");
+    });
+});
+
+describe("program", () => {
+    it("gives identical inputs on every run (a no-op up must not rebuild)", async () => {
+        const strip = (p: PlanResult) => JSON.stringify(p.resources.map((r) => [r.type, r.name, shownInputs(r)]));
+        const a = await planFor("release");
+        const b = await planFor("release");
+        expect(strip(b)).toBe(strip(a));
+        expect(strip(a)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // no timestamps
+    });
+
+    it("fails on bad config before creating any resource", async () => {
+        const err = await planError("release", { version: "not-a-version" });
+        expect(err.message).toMatch(/^Invalid config pg-trickle-infra:version: /);
+    });
+
+    it("publishes to every configured repository", async () => {
+        const plan = await planFor("release", {
+            repositories: ["docker.io/pgtrickle/pg_trickle", "ghcr.io/trickle-labs/pg_trickle"],
+            extensionImage: false,
+        }, { registries: { "docker.io": CREDS["docker.io"], "ghcr.io": { username: "bot", password: "x" } } });
+        const names = findResources(plan, INDEX).map((i) => i.name);
+        expect(names).toContain("ghcr.io/trickle-labs/pg_trickle:latest");
+        expect(names).toContain("docker.io/pgtrickle/pg_trickle:latest");
+        const image = shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64"));
+        expect(image.exports[0].registry.names).toEqual(["docker.io/pgtrickle/pg_trickle", "ghcr.io/trickle-labs/pg_trickle"]);
+    });
+
+    it("moves only the backport's own tags when a newer version was published", async () => {
+        const plan = await planFor("release", { version: "1.2.4", publishedVersions: ["1.3.0"], extensionImage: false });
+        expect(findResources(plan, INDEX).map((i) => i.name)).toEqual([
+            "docker.io/pgtrickle/pg_trickle:1.2.4-pg18",
+            "docker.io/pgtrickle/pg_trickle:1.2-pg18",
+        ]);
+        expect(plan.outputs.publishedVersions).toEqual(["1.2.4", "1.3.0"]);
+    });
+
+    it("publishes only the exact tag of a pre-release", async () => {
+        const plan = await planFor("release", { version: "1.3.0-rc.1" });
+        expect(findResources(plan, INDEX).map((i) => i.name)).toEqual([
+            "docker.io/pgtrickle/pg_trickle:1.3.0-rc.1-pg18",
+            "docker.io/pgtrickle/pg_trickle-ext:1.3.0-rc.1-pg18",
+        ]);
+    });
+
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../components/config/config-error";
+import { ConfigSource, parseStackConfig, StackConfig } from "../components/config/stack-config";
+import { mergeStackConfig, toRuntimeConfig } from "../plan/stack-config-files";
+import { PROJECT_DIR } from "../plan/offline-plan";
+
+const CREDS = { "docker.io": { username: "pgtrickle", password: "token" } };
+
+/** The config a stack would see, as raw strings, with overrides; `registries` secret unless told otherwise. */
+function source(stack: "dev" | "release", overrides: Record<string, unknown> = {}, secret = true): ConfigSource {
+    const merged = toRuntimeConfig(mergeStackConfig(PROJECT_DIR, stack, overrides).values);
+    const short = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k.replace(/^pg-trickle-infra:/, ""), v]));
+    return {
+        get: (key) => short[key],
+        isSecret: (key) => secret && key === "registries",
+        keys: () => Object.keys(short),
+    };
+}
+const parse = (stack: "dev" | "release", overrides: Record<string, unknown> = {}, secret = true): StackConfig =>
+    parseStackConfig(source(stack, overrides, secret), "linux/amd64");
+const errorOf = (stack: "dev" | "release", overrides: Record<string, unknown>, secret = true): ConfigError => {
+    try {
+        parse(stack, overrides, secret);
+    } catch (e) {
+        expect(ConfigError.isInstance(e)).toBe(true);
+        return e as ConfigError;
+    }
+    throw new Error(`expected a config error for ${JSON.stringify(overrides)}`);
+};
+
+describe("stack config", () => {
+    it("reads the release stack", () => {
+        const c = parse("release", { registries: CREDS });
+        expect(c.version.raw).toBe("0.67.0");
+        expect(c.pgMajors).toEqual([18]);
+        expect(c.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+        expect(c.push).toBe(true);
+        expect(c.repositories).toEqual(["docker.io/pgtrickle/pg_trickle"]);
+        expect(c.source).toBe("https://github.com/trickle-labs/pg-trickle.git#v0.67.0");
+        expect(c.registries.map((r) => [r.address, r.username])).toEqual([["docker.io", "pgtrickle"]]);
+        expect(c.smokeTest).toEqual({ enabled: true, timeoutSeconds: 120, platform: "linux/amd64" });
+    });
+
+    it("reads the dev stack: the host's platform, loaded, not pushed, no credentials needed", () => {
+        const c = parseStackConfig(source("dev"), "linux/arm64");
+        expect(c.platforms).toEqual(["linux/arm64"]);
+        expect(c.push).toBe(false);
+        expect(c.load).toBe(true);
+        expect(c.registries).toEqual([]);
+    });
+
+    it("keeps registry passwords secret", async () => {
+        const c = parse("release", { registries: CREDS });
+        const pw = c.registries[0].password as unknown as { isSecret: Promise<boolean> };
+        expect(await pw.isSecret).toBe(true);
+    });
+
+    it.each([
+        // overrides, key named in the error, a fragment of the message
+        [{ version: "v1.0.0" }, "version", 'drop the leading "v"'],
+        [{ version: "1.0" }, "version", "not a SemVer version"],
+        [{ version: "1.0.0+build.7" }, "version", "invalid Docker tag"],
+        [{ version: `1.0.0-${"x".repeat(130)}` }, "version", "invalid Docker tag"],
+        [{ pgMajors: [17, 18] }, "pgMajors", "17 cannot be built: the Dockerfile supports PostgreSQL 18"],
+        [{ pgMajors: [] }, "pgMajors", "at least one"],
+        [{ pgMajors: [18, 18] }, "pgMajors", "twice"],
+        [{ pgMajors: ["18"] }, "pgMajors", "array of integers"],
+        [{ platforms: ["linux/s390x"] }, "platforms", "allowed: linux/amd64, linux/arm64"],
+        [{ platforms: ["linux/amd64", "linux/amd64"] }, "platforms", "twice"],
+        [{ repositories: ["pgtrickle/pg_trickle"] }, "repositories", "not fully qualified"],
+        [{ repositories: ["docker.io/pgtrickle/pg_trickle:latest"] }, "repositories", "carries a tag or digest"],
+        [{ repositories: ["docker.io/PgTrickle/pg_trickle"] }, "repositories", "lowercase"],
+        [{ repositories: [] }, "repositories", "at least one"],
+        [{ push: "yes" }, "push", "true or false"],
+        [{ load: true, platforms: ["linux/amd64", "linux/arm64"] }, "load", "exactly one platform"],
+        [{ cache: "s3" }, "cache", "allowed: none, local, registry, gha"],
+        [{ source: "https://github.com/trickle-labs/pg-trickle.git" }, "source", "has no ref"],
+        [{ sourceRevision: "main" }, "sourceRevision", "git commit"],
+        [{ builders: { "linux/riscv64": "x" } }, "builders", "does not build"],
+        [{ builders: { "linux/arm64": "" } }, "builders", "non-empty strings"],
+        [{ baseImageDigests: { "18": "latest" } }, "baseImageDigests.18", "sha256:<64 hex>"],
+        [{ baseImageDigests: { "17": `sha256:${"a".repeat(64)}` } }, "baseImageDigests", "does not build"],
+        [{ publishedVersions: ["1.2"] }, "publishedVersions", "not a SemVer"],
+        [{ smokeTestTimeoutSeconds: 0 }, "smokeTestTimeoutSeconds", "integer >= 5"],
+        [{ platforms: ["linux/arm64"] }, "smokeTest", "linux/amd64"],
+        [{ platfroms: ["linux/amd64"] }, "platfroms", "not a setting of this project"],
+    ])("rejects %j naming %s", (overrides, key, fragment) => {
+        const err = errorOf("release", { registries: CREDS, ...overrides });
+        expect(err.key).toBe(key);
+        expect(err.message).toContain(`pg-trickle-infra:${key}`);
+        expect(err.message).toContain(fragment);
+    });
+
+    describe("registry credentials", () => {
+        it("are required for every registry a pushing stack publishes to", () => {
+            const err = errorOf("release", {});
+            expect(err.key).toBe("registries");
+            expect(err.message).toContain("no credentials for docker.io");
+            expect(err.message).toContain(`pulumi config set --secret --path 'registries["docker.io"].password'`);
+        });
+
+        it("cover the extension image's registry too", () => {
+            const err = errorOf("release", { registries: CREDS, extensionRepositories: ["ghcr.io/trickle-labs/pg_trickle-ext"] });
+            expect(err.message).toContain("no credentials for ghcr.io");
+        });
+
+        it("are not needed for a loopback registry", () => {
+            const c = parse("release", { repositories: ["localhost:5001/pg_trickle"], extensionImage: false });
+            expect(c.registries).toEqual([]);
+        });
+
+        it("must be set as a secret", () => {
+            const err = errorOf("release", { registries: CREDS }, false);
+            expect(err.key).toBe('registries["docker.io"].password');
+            expect(err.message).toContain("plain text");
+        });
+
+        it.each([
+            [{ "docker.io": { username: "u" } }, 'registries["docker.io"].password'],
+            [{ "docker.io": { password: "p" } }, 'registries["docker.io"].username'],
+            [{ "docker.io": { username: "u", password: "p", token: "t" } }, 'registries["docker.io"]'],
+            [{ "https://docker.io": { username: "u", password: "p" } }, "registries"],
+            [["docker.io"], "registries"],
+        ])("reject %j naming %s, without echoing a password", (registries, key) => {
+            const err = errorOf("release", { registries });
+            expect(err.key).toBe(key);
+            expect(err.message).not.toMatch(/"p"|token: "t"/);
+        });
+    });
+});
