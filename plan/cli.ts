@@ -28,10 +28,10 @@ function parseArgs(argv: string[]): CliArgs {
         if (arg === "--stack" || arg === "-s") {
             stack = value();
         } else if (arg === "--config" || arg === "-c") {
-            const [k, v] = parseOverride(value());
+            const [k, v] = override(value());
             config[k] = v;
         } else if (arg === "--secret") {
-            const [k, v] = parseOverride(value());
+            const [k, v] = override(value());
             secretConfig[k] = v;
         } else if (arg === "--json") {
             json = true;
@@ -46,6 +46,14 @@ function parseArgs(argv: string[]): CliArgs {
 }
 
 class UsageError extends Error {}
+
+function override(arg: string): [string, unknown] {
+    try {
+        return parseOverride(arg);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+}
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
