@@ -2,7 +2,6 @@ import { DockerfileParser, Instruction } from "dockerfile-ast";
 
 /** Build targets (stage names) of docker/Dockerfile that the program builds. */
 export const DOCKERFILE_TARGETS = { runtime: "runtime", extension: "extension" } as const;
-export type DockerfileTarget = (typeof DOCKERFILE_TARGETS)[keyof typeof DOCKERFILE_TARGETS];
 
 /** Named build context that carries docker/files (conf defaults, initdb SQL) into the build. */
 export const FILES_CONTEXT = "pgtrickle-files";

@@ -1,5 +1,6 @@
 -- Run once by docker-entrypoint.sh when it initialises a new data directory, in $POSTGRES_DB
 -- as $POSTGRES_USER (a superuser, which CREATE EXTENSION pg_trickle requires).
 CREATE EXTENSION IF NOT EXISTS pg_trickle;
--- Calls into the library: fails the initialisation if the preloaded library does not load.
+-- A first call into the extension: if the installed SQL and library do not work together,
+-- initialisation stops here with the error in the log instead of at the first real use.
 SELECT pgtrickle.version();
