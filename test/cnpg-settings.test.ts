@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../components/config/config-error";
 import { parseCnpgSettings } from "../components/cnpg/cnpg-settings";
 import { CNPG_FIXED_PARAMETERS, RECOMMENDED_PARAMETERS } from "../components/cnpg/postgres-parameters";
-import { parsePinnedReference } from "../components/cnpg/pinned-reference";
+import { parsePinnedReference, requirePinnedReference } from "../components/cnpg/pinned-reference";
 import { quantityValue } from "../components/cnpg/quantity";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -208,5 +208,17 @@ describe("parsePinnedReference", () => {
         `pgtrickle/pg_trickle@${DIGEST}`,
     ])("rejects %s", (text) => {
         expect(typeof parsePinnedReference(text)).toBe("string");
+    });
+});
+
+describe("requirePinnedReference", () => {
+    it("passes a pinned reference through", () => {
+        expect(requirePinnedReference(OPERAND, "cnpg.operandImage", "pin it")).toBe(OPERAND);
+    });
+
+    it("refuses a tag, naming the setting that fixes it", () => {
+        expect(() => requirePinnedReference("docker.io/pgtrickle/pg_trickle:0.67.0-pg18", "cnpg.imageRepository", "set cnpg.imageRepository")).toThrow(
+            'Invalid config pg-trickle-infra:cnpg.imageRepository: the cluster runs images pinned by digest, got "docker.io/pgtrickle/pg_trickle:0.67.0-pg18"; set cnpg.imageRepository',
+        );
     });
 });

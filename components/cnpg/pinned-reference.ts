@@ -1,3 +1,4 @@
+import { ConfigError } from "../config/config-error";
 import { isDigest, parseRepository } from "../image/image-reference";
 
 /** An image reference pinned by digest: `registry/path[:tag]@sha256:<64 hex>`. */
@@ -27,4 +28,15 @@ export function parsePinnedReference(text: string): PinnedReference | string {
         return parsed;
     }
     return { repository, digest: text.slice(at + 1) };
+}
+
+/**
+ * The reference itself when pinned by digest, so a moving tag never reaches the
+ * cluster; otherwise a ConfigError naming the setting that fixes it.
+ */
+export function requirePinnedReference(ref: string, key: string, remedy: string): string {
+    if (typeof parsePinnedReference(ref) === "string") {
+        throw new ConfigError(key, `the cluster runs images pinned by digest, got "${ref}"; ${remedy}`);
+    }
+    return ref;
 }
