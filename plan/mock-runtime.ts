@@ -52,12 +52,32 @@ function invokeResult(token: string, inputs: Record<string, any>): Record<string
 
 const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
+/** What the plan shows instead of a dynamic provider's serialized code. */
+export const PROVIDER_CODE_PLACEHOLDER = "[dynamic provider code, serialized by a real run]";
+
+/**
+ * Serializing a dynamic provider's closure (Pulumi inspects every captured function)
+ * takes seconds and yields tens of kilobytes nobody reviews in a plan. The plan shows
+ * a placeholder instead; test/smoke-test-resource.test.ts serializes it for real.
+ */
+function skipProviderSerialization(): void {
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
+    closure.serializeFunction = async () => ({ text: PROVIDER_CODE_PLACEHOLDER, exportName: "handler", containsSecrets: false });
+}
+
 /**
  * Installs Pulumi's mock runtime (no engine, no providers, no network) and records
  * every registered resource with its parent, dependencies and options.
  */
-export async function installMockRuntime(project: string, stack: string): Promise<PlannedResource[]> {
+export async function installMockRuntime(
+    project: string,
+    stack: string,
+    opts: { serializeDynamicProviders: boolean } = { serializeDynamicProviders: false },
+): Promise<PlannedResource[]> {
     const recorded: PlannedResource[] = [];
+    if (!opts.serializeDynamicProviders) {
+        skipProviderSerialization();
+    }
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({

@@ -24,6 +24,8 @@ export interface PlanOptions {
     secretConfig?: Record<string, unknown>;
     /** Project root. Default: the folder above this file. */
     projectDir?: string;
+    /** Serialize dynamic providers' code as a real run does (slow). Default: a placeholder. */
+    serializeDynamicProviders?: boolean;
     /** Loads the program module (index.ts). Default: `require` of `<projectDir>/index.ts` afresh. */
     loadProgram?: () => Promise<unknown>;
 }
@@ -46,7 +48,7 @@ export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
         ...addPlaceholderCredentials(project, merged),
     ];
 
-    const resources = await installMockRuntime(project, opts.stack);
+    const resources = await installMockRuntime(project, opts.stack, { serializeDynamicProviders: opts.serializeDynamicProviders ?? false });
     pulumi.runtime.setAllConfig(toRuntimeConfig(merged.values), merged.secretKeys);
 
     const mod = await (opts.loadProgram ?? (() => requireFresh(path.join(projectDir, "index.ts"))))();

@@ -147,6 +147,7 @@ describe("PG-major matrix", async () => {
                 baseImageDigests: {},
                 extensionImage: { enabled: false, repositories: [] },
                 publishedVersions: [],
+                smokeTest: { enabled: true, timeoutSeconds: 60, platform: "linux/amd64" },
             });
             return { imageRef: image.ref };
         },
@@ -164,6 +165,17 @@ describe("PG-major matrix", async () => {
             PG_MAJOR: "17",
             BASE_IMAGE: `docker.io/library/postgres:17-bookworm@${placeholderDigest("registry:docker.io/library/postgres:17-bookworm")}`,
         });
+    });
+
+    it("smoke-tests each major's amd64 image before its tags move", () => {
+        const smoke = findResources(plan, "pulumi-nodejs:dynamic:Resource");
+        expect(smoke.map((s) => s.name)).toEqual(["pg-trickle-smoke-pg17", "pg-trickle-smoke-pg18"]);
+        expect(shownInputs(smoke[0]).imageRef).toBe(`docker.io/pgtrickle/pg_trickle@${placeholderDigest("image:pg-trickle-full-pg17-amd64")}`);
+        for (const index of findResources(plan, INDEX)) {
+            const major = index.name.includes("pg17") ? "pg17" : "pg18";
+            expect(index.dependencies).toContain(`pg-trickle-smoke-${major}`);
+            expect(index.dependencies).not.toContain(`pg-trickle-smoke-${major === "pg17" ? "pg18" : "pg17"}`);
+        }
     });
 
     it("tags each major, with latest on the newest only", () => {

@@ -92,6 +92,22 @@ describe("release stack", async () => {
         expect(plan.outputs.publishedVersions).toEqual(["0.67.0"]);
     });
 
+    it("smoke-tests the pushed image of this machine's platform before any tag moves", () => {
+        const smoke = findResource(plan, "pulumi-nodejs:dynamic:Resource", "pg-trickle-smoke-pg18");
+        const host = process.arch === "arm64" ? "arm64" : "amd64";
+        expect(shownInputs(smoke)).toMatchObject({
+            imageRef: `docker.io/pgtrickle/pg_trickle@${placeholderDigest(`image:pg-trickle-full-pg18-${host}`)}`,
+            expectedVersion: "0.67.0",
+            platform: `linux/${host}`,
+            readyTimeoutSeconds: 120,
+        });
+        expect(smoke.parent).toBe("pg-trickle");
+        expect(smoke.dependencies).toEqual([`pg-trickle-full-pg18-${host}`]);
+        for (const index of findResources(plan, INDEX)) {
+            expect(index.dependencies, index.name).toContain("pg-trickle-smoke-pg18");
+        }
+    });
+
     it("has no duplicate resource names", () => {
         const keys = plan.resources.map((r) => `${r.type}::${r.name}`);
         expect(new Set(keys).size).toBe(keys.length);
@@ -120,6 +136,12 @@ describe("program", () => {
         const b = await planFor("release");
         expect(strip(b)).toBe(strip(a));
         expect(strip(a)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // no timestamps
+    });
+
+    it("moves tags without a gate when the smoke test is off", async () => {
+        const plan = await planFor("release", { smokeTest: false });
+        expect(findResources(plan, "pulumi-nodejs:dynamic:Resource")).toEqual([]);
+        expect(findResource(plan, INDEX, "docker.io/pgtrickle/pg_trickle:latest").dependencies.some((d) => d.includes("smoke"))).toBe(false);
     });
 
     it("fails on bad config before creating any resource", async () => {

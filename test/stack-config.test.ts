@@ -83,6 +83,7 @@ describe("stack config", () => {
         [{ publishedVersions: ["1.2"] }, "publishedVersions", "not a SemVer"],
         [{ smokeTestTimeoutSeconds: 0 }, "smokeTestTimeoutSeconds", "integer >= 5"],
         [{ platforms: ["linux/arm64"] }, "smokeTest", "linux/amd64"],
+        [{ push: false }, "smokeTest", "turn push on"],
         [{ platfroms: ["linux/amd64"] }, "platfroms", "not a setting of this project"],
     ])("rejects %j naming %s", (overrides, key, fragment) => {
         const err = errorOf("release", { registries: CREDS, ...overrides });

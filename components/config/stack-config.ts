@@ -132,6 +132,9 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
         requireCredentials(pushedTo, registries);
     }
     const smokeEnabled = parseBoolean("smokeTest", required("smokeTest"));
+    if (smokeEnabled && !push) {
+        throw new ConfigError("smokeTest", "tests the image pushed by digest before its tags move; turn push on, or smokeTest off");
+    }
     if (smokeEnabled && (!host || !platforms.includes(host))) {
         throw new ConfigError(
             "smokeTest",

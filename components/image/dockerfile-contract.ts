@@ -1,10 +1,6 @@
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 
-/** Build targets (stage names) of docker/Dockerfile that the program builds. */
-export const DOCKERFILE_TARGETS = { runtime: "runtime", extension: "extension" } as const;
-
-/** Named build context that carries docker/files (conf defaults, initdb SQL) into the build. */
-export const FILES_CONTEXT = "pgtrickle-files";
+export { DOCKERFILE_TARGETS, FILES_CONTEXT } from "./dockerfile-layout";
 
 /**
  * Build args BuildKit accepts without an ARG line (proxy settings, frontend options,

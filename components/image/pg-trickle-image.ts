@@ -10,6 +10,7 @@ import { ociLabels } from "./oci-labels";
 import { ImagePlatform, platformArch } from "./platforms";
 import { SemVer } from "./semver";
 import { ImageTag, imageTags } from "./tag-policy";
+import { SmokeTest } from "../smoke/smoke-test";
 
 /** One flavour of the image: the full PostgreSQL image or the extension-only one. */
 interface Flavour {
@@ -49,6 +50,11 @@ export interface PgTrickleImageArgs {
     extensionImage: { enabled: boolean; repositories: string[] };
     /** Versions published before; floating tags never move below them. Default: none. */
     publishedVersions: SemVer[];
+    /**
+     * Smoke-test the pushed image of `platform` (the machine running `pulumi up`) before
+     * any tag of its PG major moves. Needs `push`. Default in config: off.
+     */
+    smokeTest: { enabled: boolean; timeoutSeconds: number; platform: ImagePlatform };
     /**
      * A registry repository a cluster pulls from (e.g. a kind registry at localhost:5001):
      * the per-platform images are pushed there by digest, without tags. Default: none.
@@ -114,6 +120,8 @@ export class PgTrickleImage extends pulumi.ComponentResource {
             // The full image of a platform builds first; the extension image of that platform
             // then reuses the builder stage from the same builder's cache (one compile feeds both).
             const fullByPlatform = new Map<ImagePlatform, dockerbuild.Image>();
+            // Tags of this major (both flavours come from one compile) wait for its smoke test.
+            let gate: SmokeTest | undefined;
             for (const flavour of flavours) {
                 const tags = imageTags({
                     version: args.version,
@@ -127,6 +135,9 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                 );
                 if (flavour.key === "full") {
                     builds.forEach((b) => fullByPlatform.set(b.platform, b.image));
+                    if (args.push && args.smokeTest.enabled) {
+                        gate = this.smokeTest(name, args, pgMajor, fullByPlatform.get(args.smokeTest.platform)!);
+                    }
                     if (args.clusterRepository && pgMajor === newestMajor) {
                         clusterRef = builds[0].image.digest.apply((d) => pinnedReference(args.clusterRepository!, d));
                     }
@@ -134,7 +145,7 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                 const exact = tags.find((t) => t.kind === "exact" && t.repository === flavour.repositories[0])!;
                 let ref: pulumi.Output<string>;
                 if (args.push) {
-                    const indexes = tags.map((tag) => this.publishTag(args, tag, builds));
+                    const indexes = tags.map((tag) => this.publishTag(args, tag, builds, gate));
                     ref = indexes[tags.indexOf(exact)].ref.apply(stripTag);
                     allTags.push(...tags.map((t) => t.reference));
                 } else {
@@ -224,7 +235,21 @@ export class PgTrickleImage extends pulumi.ComponentResource {
         return { platform: b.platform, image };
     }
 
-    private publishTag(args: PgTrickleImageArgs, tag: ImageTag, builds: PlatformBuild[]): dockerbuild.Index {
+    /** Runs the pushed image of this machine's platform, by digest, and checks it works. */
+    private smokeTest(name: string, args: PgTrickleImageArgs, pgMajor: number, image: dockerbuild.Image): SmokeTest {
+        return new SmokeTest(
+            `${name}-smoke-pg${pgMajor}`,
+            {
+                imageRef: image.digest.apply((d) => pinnedReference(args.repositories[0], d)),
+                expectedVersion: args.version.raw,
+                platform: args.smokeTest.platform,
+                readyTimeoutSeconds: args.smokeTest.timeoutSeconds,
+            },
+            { parent: this },
+        );
+    }
+
+    private publishTag(args: PgTrickleImageArgs, tag: ImageTag, builds: PlatformBuild[], gate: SmokeTest | undefined): dockerbuild.Index {
         const registry = (parseRepository(tag.repository) as { registry: string }).registry;
         const cred = args.registries.find((c) => c.address === registry);
         return new dockerbuild.Index(
@@ -235,8 +260,9 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                 push: true,
                 registry: cred ? { address: cred.address, username: cred.username, password: cred.password } : undefined,
             },
-            // A published tag is a promise to users: `pulumi destroy` must not delete it.
-            { parent: this, retainOnDelete: true },
+            // A published tag is a promise to users: `pulumi destroy` must not delete it, and it
+            // never moves to an image that failed the smoke test.
+            { parent: this, retainOnDelete: true, dependsOn: gate ? [gate] : [] },
         );
     }
 }
