@@ -273,10 +273,13 @@ describe("CnpgCluster options", () => {
 describe("CnpgCluster errors", () => {
     const settings = (cnpg: Record<string, unknown>) => parseCnpgSettings({ enabled: true, context: "kind-pg-trickle", ...cnpg });
 
-    it("needs an extension image in extension mode", () => {
+    it("needs an extension image in extension mode", async () => {
         expect(() => new CnpgCluster("noext", { settings: settings({ mode: "extension", operandImage: OPERAND }), image: IMAGE })).toThrow(
             "Invalid config pg-trickle-infra:cnpg.extensionImage: extension mode needs the extension-only image",
         );
+        // Thrown before any Kubernetes object is registered.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(recorded.filter((r) => r.name.startsWith("noext-"))).toEqual([]);
     });
 
     it("refuses two sources for the extension image", () => {

@@ -51,6 +51,9 @@ export class CnpgCluster extends pulumi.ComponentResource {
     constructor(name: string, args: CnpgClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgtrickle:index:CnpgCluster", name, {}, opts);
         const s = args.settings;
+        // Settings errors surface before any resource is registered.
+        const operand = operandOf(args);
+        this.operandImage = operandImageOf(args);
 
         const provider = new k8s.Provider(
             `${name}-k8s`,
@@ -73,42 +76,18 @@ export class CnpgCluster extends pulumi.ComponentResource {
             ...(annotations ? { annotations } : {}),
         });
 
+        const pullSecretName = `${s.clusterName}-pull`;
         const pullSecret = args.pullCredentials?.length
             ? new k8s.core.v1.Secret(
                   `${name}-pull-secret`,
                   {
-                      metadata: metadata(`${s.clusterName}-pull`),
+                      metadata: metadata(pullSecretName),
                       type: "kubernetes.io/dockerconfigjson",
-                      data: {
-                          ".dockerconfigjson": pulumi
-                              .all(args.pullCredentials.map((c) => pulumi.output(c.password)))
-                              .apply((passwords) =>
-                                  pulumi.secret(
-                                      Buffer.from(
-                                          dockerConfigJson(args.pullCredentials!.map((c, i) => ({ ...c, password: passwords[i] }))),
-                                      ).toString("base64"),
-                                  ),
-                              ),
-                      },
+                      data: { ".dockerconfigjson": dockerConfigJsonData(args.pullCredentials) },
                   },
                   child,
               )
             : undefined;
-
-        const operand = extensionOrFull(args);
-        this.operandImage =
-            s.mode === "full"
-                ? pulumi
-                      .output(args.image.ref)
-                      .apply((ref) =>
-                          requirePinnedReference(
-                              ref,
-                              "cnpg.imageRepository",
-                              "this stack does not push the image where the cluster can pull it: turn push on, " +
-                                  "or set cnpg.imageRepository to a registry the cluster pulls from (e.g. localhost:5001/pg_trickle)",
-                          ),
-                      )
-                : pulumi.output(requireSetting(s.operandImage, "cnpg.operandImage", "is required in extension mode"));
 
         const catalogName = `${s.clusterName}-images`;
         const catalog = new k8s.apiextensions.CustomResource(
@@ -133,7 +112,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
                     catalogName,
                     pgMajor: args.image.pgMajor,
                     operand,
-                    pullSecretName: pullSecret ? `${s.clusterName}-pull` : undefined,
+                    pullSecretName: pullSecret ? pullSecretName : undefined,
                 }),
             },
             {
@@ -202,8 +181,25 @@ function installOperator(name: string, namespace: string, opts: pulumi.CustomRes
     );
 }
 
+/** The image the catalog pins: the full image built by the stack, or CNPG's operand image in extension mode. */
+function operandImageOf(args: CnpgClusterArgs): pulumi.Output<string> {
+    if (args.settings.mode === "extension") {
+        return pulumi.output(requireSetting(args.settings.operandImage, "cnpg.operandImage", "is required in extension mode"));
+    }
+    return pulumi
+        .output(args.image.ref)
+        .apply((ref) =>
+            requirePinnedReference(
+                ref,
+                "cnpg.imageRepository",
+                "this stack does not push the image where the cluster can pull it: turn push on, " +
+                    "or set cnpg.imageRepository to a registry the cluster pulls from (e.g. localhost:5001/pg_trickle)",
+            ),
+        );
+}
+
 /** The operand of the configured mode; in extension mode the extension image built by the stack, else configured. */
-function extensionOrFull(args: CnpgClusterArgs): Operand {
+function operandOf(args: CnpgClusterArgs): Operand {
     const s = args.settings;
     if (s.mode === "full") {
         return { mode: "full", uid: args.image.uid, gid: args.image.gid };
@@ -231,6 +227,16 @@ function extensionOrFull(args: CnpgClusterArgs): Operand {
             ),
         );
     return { mode: "extension", extensionImage: built };
+}
+
+/** `.dockerconfigjson` of a pull secret, base64 as Secret data wants it, a Pulumi secret. */
+function dockerConfigJsonData(credentials: NonNullable<CnpgClusterArgs["pullCredentials"]>): pulumi.Output<string> {
+    return pulumi
+        .all(credentials.map((c) => pulumi.output(c.password)))
+        .apply((passwords) => {
+            const json = dockerConfigJson(credentials.map((c, i) => ({ address: c.address, username: c.username, password: passwords[i] })));
+            return pulumi.secret(Buffer.from(json).toString("base64"));
+        });
 }
 
 function requireSetting<T>(value: T | undefined, key: string, problem: string): T {
