@@ -1,4 +1,7 @@
+import { CnpgCluster } from "./components/cnpg/cnpg-cluster";
 import { loadStackConfig } from "./components/config/stack-config";
+import { parseRepository } from "./components/image/image-reference";
+import { OFFICIAL_POSTGRES_UID } from "./components/image/pg-majors";
 import { PgTrickleImage } from "./components/image/pg-trickle-image";
 import { recordPublished } from "./components/image/tag-policy";
 import { previouslyPublished } from "./components/release/published-versions";
@@ -8,8 +11,24 @@ import { previouslyPublished } from "./components/release/published-versions";
 export = async () => {
     const config = loadStackConfig();
     const published = [...config.publishedVersions, ...(config.trackPublishedVersions ? await previouslyPublished() : [])];
+    const clusterRepository = config.cnpg.enabled ? config.cnpg.imageRepository : undefined;
 
-    const image = new PgTrickleImage("pg-trickle", { ...config, publishedVersions: published });
+    const image = new PgTrickleImage("pg-trickle", { ...config, publishedVersions: published, clusterRepository });
+
+    const cluster = config.cnpg.enabled
+        ? new CnpgCluster("pg-trickle", {
+              settings: config.cnpg,
+              image: {
+                  ref: clusterRepository ? image.clusterRef.apply((r) => r!) : image.ref,
+                  pgMajor: config.pgMajors[config.pgMajors.length - 1],
+                  uid: OFFICIAL_POSTGRES_UID,
+                  gid: OFFICIAL_POSTGRES_UID,
+              },
+              // The extension image this stack publishes; otherwise the cluster takes cnpg.extensionImage.
+              extensionImageRef: config.push && config.extensionImage.enabled ? image.extensionRef.apply((r) => r!) : undefined,
+              pullCredentials: config.registries.filter((c) => c.address === clusterRegistry(clusterRepository ?? config.repositories[0])),
+          })
+        : undefined;
 
     return {
         imageRef: image.ref,
@@ -17,5 +36,22 @@ export = async () => {
         tags: image.tags,
         // Recorded only by stacks that publish, and read back by the next release.
         publishedVersions: config.push ? recordPublished(published, config.version) : published.map((v) => v.raw),
+        ...(cluster
+            ? {
+                  cluster: {
+                      namespace: cluster.namespace,
+                      name: cluster.clusterName,
+                      host: cluster.host,
+                      appSecret: cluster.appSecretName,
+                      image: cluster.operandImage,
+                      connect: cluster.connectionHint,
+                  },
+              }
+            : {}),
     };
 };
+
+function clusterRegistry(repository: string): string | undefined {
+    const parsed = parseRepository(repository);
+    return typeof parsed === "string" ? undefined : parsed.registry;
+}

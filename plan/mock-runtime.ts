@@ -114,5 +114,14 @@ export async function installMockRuntime(
         }
         return register(req, cb);
     };
+    // A component of the previous run in this process can still be registering its outputs
+    // when the next run has installed a new monitor: that call is not this run's business.
+    const monitorOutputs = monitor as unknown as {
+        resources: Map<string, unknown>;
+        registerResourceOutputs(req: any, cb: (err: unknown, res: unknown) => void): void;
+    };
+    const registerOutputs = monitorOutputs.registerResourceOutputs.bind(monitor);
+    monitorOutputs.registerResourceOutputs = (req: any, cb: (err: unknown, res: unknown) => void) =>
+        monitorOutputs.resources.has(req.getUrn()) ? registerOutputs(req, cb) : cb(null, {});
     return recorded;
 }

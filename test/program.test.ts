@@ -122,7 +122,11 @@ describe("dev stack", async () => {
         expect(images).toHaveLength(1);
         const i = shownInputs(images[0]);
         expect(i.platforms).toEqual([process.arch === "arm64" ? "linux/arm64" : "linux/amd64"]);
-        expect(i.exports).toEqual([{ docker: { names: expect.arrayContaining(["docker.io/pgtrickle/pg_trickle:0.67.0-pg18"]) } }]);
+        expect(i.exports).toEqual([
+            // For the eval cluster: by digest to kind's local registry, no tag anywhere.
+            { registry: { names: ["localhost:5001/pg_trickle"], pushByDigest: true, insecure: true } },
+            { docker: { names: expect.arrayContaining(["docker.io/pgtrickle/pg_trickle:0.67.0-pg18"]) } },
+        ]);
         expect(i.registries).toBeUndefined();
         expect(findResources(plan, INDEX)).toEqual([]);
         expect(plan.outputs.imageRef).toBe("docker.io/pgtrickle/pg_trickle:0.67.0-pg18");

@@ -92,6 +92,32 @@ describe("stack config", () => {
         expect(err.message).toContain(fragment);
     });
 
+    describe("the eval cluster's image", () => {
+        it("needs a registry the cluster can pull from when the stack does not push", () => {
+            const err = errorOf("dev", { cnpg: { enabled: true, context: "kind-pg-trickle" } });
+            expect(err.key).toBe("cnpg.imageRepository");
+            expect(err.message).toContain("localhost:5001/pg_trickle");
+        });
+
+        it("needs credentials for a cluster registry that is not on loopback", () => {
+            const err = errorOf("dev", { cnpg: { enabled: true, context: "k", imageRepository: "ghcr.io/me/pg_trickle" } });
+            expect(err.key).toBe("registries");
+            expect(err.message).toContain("no credentials for ghcr.io");
+        });
+
+        it("needs the extension image in extension mode when the stack does not publish one", () => {
+            const operandImage = `ghcr.io/cloudnative-pg/postgresql:18-minimal-bookworm@sha256:${"d".repeat(64)}`;
+            const err = errorOf("dev", { cnpg: { enabled: true, context: "k", mode: "extension", operandImage, imageRepository: "localhost:5001/x" } });
+            expect(err.key).toBe("cnpg.extensionImage");
+        });
+
+        it("is read from the dev stack", () => {
+            const c = parse("dev");
+            expect(c.cnpg).toMatchObject({ enabled: true, context: "kind-pg-trickle", imageRepository: "localhost:5001/pg_trickle", mode: "full" });
+            expect(parse("release", { registries: CREDS }).cnpg.enabled).toBe(false);
+        });
+    });
+
     describe("registry credentials", () => {
         it("are required for every registry a pushing stack publishes to", () => {
             const err = errorOf("release", {});

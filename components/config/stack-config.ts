@@ -16,6 +16,7 @@ import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";
 import { hostPlatform, ImagePlatform, isSupportedPlatform, SUPPORTED_PLATFORMS } from "../image/platforms";
 import { parseSemVer, SemVer } from "../image/semver";
 import { CACHE_MODES, CacheMode } from "../image/build-cache";
+import { CnpgSettings, parseCnpgSettings } from "../cnpg/cnpg-settings";
 
 export const PROJECT = "pg-trickle-infra";
 
@@ -64,6 +65,8 @@ export interface StackConfig {
     publishedVersions: SemVer[];
     trackPublishedVersions: boolean;
     smokeTest: { enabled: boolean; timeoutSeconds: number; platform: ImagePlatform };
+    /** The CloudNativePG evaluation cluster (off unless `cnpg.enabled`). */
+    cnpg: CnpgSettings;
 }
 
 /** Where raw config comes from: `pulumi.Config` in a run, a plain map in tests. */
@@ -127,10 +130,14 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
     };
     const cache = parseCacheMode(required("cache"));
     const registries = parseRegistryCredentials(src.get("registries"), src.isSecret("registries"));
-    if (push) {
-        const pushedTo = [...repositories, ...(extensionImage.enabled ? extensionImage.repositories : [])];
-        requireCredentials(pushedTo, registries);
-    }
+    const rawCnpg = src.get("cnpg");
+    const cnpg = parseCnpgSettings(rawCnpg === undefined ? undefined : parseJson("cnpg", rawCnpg));
+    requireClusterImage(cnpg, push, extensionImage.enabled);
+    const pushedTo = [
+        ...(push ? [...repositories, ...(extensionImage.enabled ? extensionImage.repositories : [])] : []),
+        ...(cnpg.enabled && cnpg.imageRepository ? [cnpg.imageRepository] : []),
+    ];
+    requireCredentials(pushedTo, registries);
     const smokeEnabled = parseBoolean("smokeTest", required("smokeTest"));
     if (smokeEnabled && !push) {
         throw new ConfigError("smokeTest", "tests the image pushed by digest before its tags move; turn push on, or smokeTest off");
@@ -169,7 +176,29 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
             timeoutSeconds: parseInteger("smokeTestTimeoutSeconds", required("smokeTestTimeoutSeconds"), 5),
             platform: host ?? platforms[0],
         },
+        cnpg,
     };
+}
+
+/** The cluster pulls its images by digest from a registry: this stack must put them where it can. */
+function requireClusterImage(cnpg: CnpgSettings, push: boolean, extensionImageBuilt: boolean): void {
+    if (!cnpg.enabled) {
+        return;
+    }
+    if (cnpg.mode === "full" && !push && !cnpg.imageRepository) {
+        throw new ConfigError(
+            "cnpg.imageRepository",
+            "is required when the stack does not push: the cluster pulls the image by digest from a registry it can reach " +
+                "(e.g. localhost:5001/pg_trickle, kind's local registry); or turn push on",
+        );
+    }
+    if (cnpg.mode === "extension" && !cnpg.extensionImage && !(push && extensionImageBuilt)) {
+        throw new ConfigError(
+            "cnpg.extensionImage",
+            "is required in extension mode unless this stack builds and pushes the extension image (extensionImage and push on): " +
+                "give the extension-only image pinned by digest",
+        );
+    }
 }
 
 function parseVersion(raw: string): SemVer {

@@ -4,3 +4,9 @@
  * extension and the Dockerfile support it.
  */
 export const SUPPORTED_PG_MAJORS: readonly number[] = [18];
+
+/**
+ * UID and GID of the `postgres` user in Docker's official postgres images, which the
+ * full image is built on (CloudNativePG assumes 26 unless told).
+ */
+export const OFFICIAL_POSTGRES_UID = 999;
