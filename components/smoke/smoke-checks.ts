@@ -13,17 +13,25 @@ export const SMOKE_CHECKS = [
 ] as const;
 export type SmokeCheck = (typeof SMOKE_CHECKS)[number];
 
-/** A check that failed: which one, what it expected and what it saw. */
-export class SmokeCheckError extends Error {
-    readonly check: SmokeCheck;
-    readonly saw: string;
+/** A check that failed: which one and what it saw; the message also says what it expected. */
+export interface SmokeCheckError extends Error {
+    name: "SmokeCheckError";
+    check: SmokeCheck;
+    saw: string;
+}
 
-    constructor(check: SmokeCheck, expected: string, saw: string) {
-        super(`check "${check}" failed: expected ${expected}, saw ${saw}`);
-        this.name = "SmokeCheckError";
-        this.check = check;
-        this.saw = saw;
-    }
+// A factory, not `class … extends Error`: Pulumi's closure serialization of the dynamic
+// provider turns `super(message)` into `Error.call(this, message)`, which sets no message.
+export function smokeCheckError(check: SmokeCheck, expected: string, saw: string): SmokeCheckError {
+    return Object.assign(new Error(`check "${check}" failed: expected ${expected}, saw ${saw}`), {
+        name: "SmokeCheckError" as const,
+        check,
+        saw,
+    });
+}
+
+export function isSmokeCheckError(e: unknown): e is SmokeCheckError {
+    return e instanceof Error && e.name === "SmokeCheckError";
 }
 
 export interface SmokeCheckOptions {
@@ -51,7 +59,7 @@ const EXPECTED_TOTAL = "42";
 /**
  * The smoke test of an image: the server comes up, the image's defaults are in effect,
  * the extension is the configured version, and a stream table refreshes correctly.
- * Throws SmokeCheckError for the first failing check.
+ * Throws a SmokeCheckError for the first failing check.
  */
 export async function runSmokeChecks(db: SqlExecutor, opts: SmokeCheckOptions): Promise<SmokeReport> {
     await waitUntilReady(db, opts.readyTimeoutMs, opts.pollIntervalMs ?? 500);
@@ -62,10 +70,10 @@ export async function runSmokeChecks(db: SqlExecutor, opts: SmokeCheckOptions): 
         ),
     );
     if (!listsLibrary(preload, "pg_trickle")) {
-        throw new SmokeCheckError("shared_preload_libraries", "a list with pg_trickle", quoted(preload));
+        throw smokeCheckError("shared_preload_libraries", "a list with pg_trickle", quoted(preload));
     }
     if (enabled !== "on") {
-        throw new SmokeCheckError("pg_trickle.enabled", "on", quoted(enabled));
+        throw smokeCheckError("pg_trickle.enabled", "on", quoted(enabled));
     }
 
     await attempt("extension", "CREATE EXTENSION to succeed", () => db.query("CREATE EXTENSION IF NOT EXISTS pg_trickle"));
@@ -74,7 +82,7 @@ export async function runSmokeChecks(db: SqlExecutor, opts: SmokeCheckOptions): 
         db.query("SELECT pgtrickle.version()"),
     );
     if (extensionVersion !== opts.expectedVersion) {
-        throw new SmokeCheckError("version", quoted(opts.expectedVersion), quoted(extensionVersion));
+        throw smokeCheckError("version", quoted(opts.expectedVersion), quoted(extensionVersion));
     }
 
     for (const sql of [
@@ -88,13 +96,13 @@ export async function runSmokeChecks(db: SqlExecutor, opts: SmokeCheckOptions): 
     }
     const total = await attempt("stream table result", `${ST} to be readable`, () => db.query(`SELECT total FROM ${ST}`));
     if (total.length !== 1 || total[0][0] !== EXPECTED_TOTAL) {
-        throw new SmokeCheckError("stream table result", `total = ${EXPECTED_TOTAL} after refresh`, describeRows(total));
+        throw smokeCheckError("stream table result", `total = ${EXPECTED_TOTAL} after refresh`, describeRows(total));
     }
     const [[registered]] = await attempt("catalog", "pgtrickle.pgt_stream_tables to be readable", () =>
         db.query(`SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '${ST}'`),
     );
     if (registered !== "1") {
-        throw new SmokeCheckError("catalog", `one row for ${ST} in pgtrickle.pgt_stream_tables`, `${registered} rows`);
+        throw smokeCheckError("catalog", `one row for ${ST} in pgtrickle.pgt_stream_tables`, `${registered} rows`);
     }
     return { extensionVersion, postgresVersion };
 }
@@ -109,7 +117,7 @@ export async function waitUntilReady(db: SqlExecutor, timeoutMs: number, interva
         }
         if (probe.final || Date.now() + intervalMs > deadline) {
             const waited = probe.final ? "" : ` within ${timeoutMs / 1000} s`;
-            throw new SmokeCheckError("ready", `PostgreSQL to accept connections${waited}`, probe.reason);
+            throw smokeCheckError("ready", `PostgreSQL to accept connections${waited}`, probe.reason);
         }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
@@ -128,7 +136,7 @@ async function attempt<T>(check: SmokeCheck, expected: string, step: () => Promi
     try {
         return await step();
     } catch (e) {
-        throw new SmokeCheckError(check, expected, e instanceof Error ? e.message : String(e));
+        throw smokeCheckError(check, expected, e instanceof Error ? e.message : String(e));
     }
 }
 
