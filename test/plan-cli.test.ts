@@ -30,20 +30,18 @@ describe.concurrent("npm run plan", () => {
         expect(json.outputs.imageRef).toMatch(/^docker\.io\/pgtrickle\/pg_trickle/);
     });
 
-    it("shows secrets as [secret], never their value", async () => {
-        const r = await plan("--stack", "release", "--json", "--secret", 'registries={"docker.io":{"username":"u","password":"hunter2-token"}}');
+    it("takes --config values as JSON when they parse as JSON, and shows --secret values as [secret]", async () => {
+        const r = await plan(
+            "--stack", "release", "--json",
+            "--config", "version=1.3.0-rc.1",
+            "--config", "extensionImage=false",
+            "--secret", 'registries={"docker.io":{"username":"u","password":"hunter2-token"}}',
+        );
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).not.toContain("hunter2-token");
-        const json = JSON.parse(r.stdout);
-        const index = json.resources.find((x: { type: string }) => x.type === "docker-build:index:Index");
-        expect(index.inputs.registry).toBe("[secret]");
-    });
-
-    it("takes --config values as JSON when they parse as JSON", async () => {
-        const r = await plan("--stack", "release", "--json", "--config", "version=1.3.0-rc.1", "--config", "extensionImage=false");
-        expect(r.code, r.stderr).toBe(0);
         const tags = JSON.parse(r.stdout).resources.filter((x: { type: string }) => x.type === "docker-build:index:Index");
         expect(tags.map((t: { name: string }) => t.name)).toEqual(["docker.io/pgtrickle/pg_trickle:1.3.0-rc.1-pg18"]);
+        expect(tags[0].inputs.registry).toBe("[secret]");
     });
 
     it("prints a readable summary without --json", async () => {
@@ -57,9 +55,7 @@ describe.concurrent("npm run plan", () => {
 
     it.each([
         [["--stack", "release", "--json", "--config", "pgMajors=[17]"], /^Invalid config pg-trickle-infra:pgMajors: 17 cannot be built: the Dockerfile supports PostgreSQL 18\n$/],
-        [["--stack", "release", "--json", "--config", "platforms=[\"linux/ppc64le\"]"], /^Invalid config pg-trickle-infra:platforms: .*allowed: linux\/amd64, linux\/arm64\n$/],
         [["--stack", "release", "--json", "--config", "version"], /^--config takes key=value/],
-        [["--json"], /^--stack is required/],
     ])("exits 2 with one line on stderr and nothing on stdout for %j", async (args, message) => {
         const r = await plan(...args);
         expect(r.code).toBe(2);
