@@ -26,7 +26,12 @@ export = async () => {
               },
               // The extension image this stack publishes; otherwise the cluster takes cnpg.extensionImage.
               extensionImageRef: config.push && config.extensionImage.enabled ? image.extensionRef.apply((r) => r!) : undefined,
-              pullCredentials: config.registries.filter((c) => c.address === clusterRegistry(clusterRepository ?? config.repositories[0])),
+              // Credentials of the registries the cluster pulls from, for its pull secret.
+              pullCredentials: config.registries.filter((c) =>
+                  [clusterRepository ?? config.repositories[0], ...(config.extensionImage.enabled ? [config.extensionImage.repositories[0]] : [])]
+                      .map(clusterRegistry)
+                      .includes(c.address),
+              ),
           })
         : undefined;
 
