@@ -4,13 +4,13 @@ import { runSmokeChecks, SmokeReport } from "./smoke-checks";
 import type { SqlExecutor } from "./sql-executor";
 
 export interface ContainerSmokeTestOptions {
-    /** Image to test, pinned by digest (`repository@sha256:<64 hex>`). */
+    /** Image to test, pinned by digest (`repository@sha256:<64 hex>`). Required. */
     imageRef: string;
-    /** Version `pgtrickle.version()` must report. */
+    /** Version `pgtrickle.version()` must report. Required. */
     expectedVersion: string;
-    /** Platform to run, e.g. `linux/amd64`. */
+    /** Platform to run, e.g. `linux/amd64`. Required. */
     platform: string;
-    /** How long PostgreSQL may take to accept connections once the container runs. */
+    /** How long PostgreSQL may take to accept connections once the container runs. Required. */
     readyTimeoutSeconds: number;
     /** The docker CLI. Default: `docker` on PATH. */
     docker?: string;

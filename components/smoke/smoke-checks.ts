@@ -35,9 +35,9 @@ export function isSmokeCheckError(e: unknown): e is SmokeCheckError {
 }
 
 export interface SmokeCheckOptions {
-    /** Version `pgtrickle.version()` must report (the configured pg_trickle version). */
+    /** Version `pgtrickle.version()` must report (the configured pg_trickle version). Required. */
     expectedVersion: string;
-    /** How long to wait for the server to accept connections. */
+    /** How long to wait for the server to accept connections. Required. */
     readyTimeoutMs: number;
     /** Pause between readiness probes. Default: 500. */
     pollIntervalMs?: number;
