@@ -16,6 +16,7 @@ import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";
 import { hostPlatform, ImagePlatform, isSupportedPlatform, SUPPORTED_PLATFORMS } from "../image/platforms";
 import { parseSemVer, SemVer } from "../image/semver";
 import { CACHE_MODES, CacheMode } from "../image/build-cache";
+import type { PgTrickleImageArgs } from "../image/pg-trickle-image";
 import { CnpgSettings, parseCnpgSettings } from "../cnpg/cnpg-settings";
 
 export const PROJECT = "pg-trickle-infra";
@@ -42,29 +43,13 @@ export const TYPED_KEYS = [
 /** Structured settings, validated here only (Pulumi.yaml cannot type objects). */
 export const STRUCTURED_KEYS = ["registries", "builders", "baseImageDigests", "cnpg"] as const;
 
-/** The validated settings of a stack. Components take these plain values. */
-export interface StackConfig {
-    version: SemVer;
-    /** Sorted ascending; the last is the newest. */
-    pgMajors: number[];
-    platforms: ImagePlatform[];
-    repositories: string[];
-    push: boolean;
-    load: boolean;
-    /** Build context: local path or git URL with ref. */
-    source: string;
-    /** Git commit of the source, when known. */
-    sourceRevision?: string;
-    registries: RegistryCredential[];
-    /** buildx builder per platform; a platform without one uses the default builder. */
-    builders: Partial<Record<ImagePlatform, string>>;
-    cache: CacheMode;
-    /** Base image digest pinned in config, per PG major; others are resolved at preview. */
-    baseImageDigests: Record<number, string>;
-    extensionImage: { enabled: boolean; repositories: string[] };
-    publishedVersions: SemVer[];
+/**
+ * The validated settings of a stack: the image component's args (publishedVersions being
+ * those listed in config) plus what index.ts wires around it.
+ */
+export interface StackConfig extends Omit<PgTrickleImageArgs, "clusterRepository"> {
+    /** Read the versions this stack published before from its own last outputs. */
     trackPublishedVersions: boolean;
-    smokeTest: { enabled: boolean; timeoutSeconds: number; platform: ImagePlatform };
     /** The CloudNativePG evaluation cluster (off unless `cnpg.enabled`). */
     cnpg: CnpgSettings;
 }
