@@ -53,19 +53,25 @@ export function planSummary(plan: PlanResult): string {
         }
     }
 
+    for (const smoke of of("pulumi-nodejs:dynamic:Resource")) {
+        const i = inputs(smoke);
+        lines.push("", `Smoke test ${smoke.name} (every tag below waits for it):`);
+        lines.push(`  runs ${i.imageRef} on ${i.platform}, expects pg_trickle ${i.expectedVersion}, waits up to ${i.readyTimeoutSeconds} s`);
+    }
+
     const tags = of("docker-build:index:Index");
     lines.push("", tags.length > 0 ? `Tags pushed (${tags.length}, each a multi-arch index, kept on destroy):` : "Tags pushed: none (push is off)");
     for (const t of tags) {
         lines.push(`  ${t.name}`);
     }
 
-    const other = plan.resources.filter(
-        (r) => !["docker-build:index:Image", "docker-build:index:Index"].includes(r.type) && !r.type.startsWith("pulumi:providers:"),
-    );
+    const shown = ["docker-build:index:Image", "docker-build:index:Index", "pulumi-nodejs:dynamic:Resource"];
+    const other = plan.resources.filter((r) => !shown.includes(r.type) && !r.type.startsWith("pulumi:providers:"));
     if (other.length > 0) {
         lines.push("", "Other resources:");
         for (const r of other) {
-            lines.push(`  ${r.type}  ${r.name}${r.parent ? `  (in ${r.parent})` : ""}`);
+            const rendered = r.type === "kubernetes:helm.sh/v4:Chart" ? "  (its objects are rendered by the provider at `pulumi up`)" : "";
+            lines.push(`  ${r.type}  ${r.name}${r.parent ? `  (in ${r.parent})` : ""}${rendered}`);
         }
     }
 

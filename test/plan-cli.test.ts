@@ -50,6 +50,8 @@ describe.concurrent("npm run plan", () => {
         expect(r.stdout).toContain("Image builds (4):");
         expect(r.stdout).toContain("platform linux/arm64, target runtime");
         expect(r.stdout).toContain("  docker.io/pgtrickle/pg_trickle:latest");
+        expect(r.stdout).toContain("Smoke test pg-trickle-smoke-pg18 (every tag below waits for it):");
+        expect(r.stdout).toContain("registry credentials for docker.io: placeholder");
         expect(r.stdout).toMatch(/imageRef: docker\.io\/pgtrickle\/pg_trickle@sha256:[0-9a-f]{64}/);
     });
 
