@@ -1,4 +1,3 @@
-import { CnpgCluster } from "./components/cnpg/cnpg-cluster";
 import { loadStackConfig } from "./components/config/stack-config";
 import { parseRepository } from "./components/image/image-reference";
 import { OFFICIAL_POSTGRES_UID } from "./components/image/pg-majors";
@@ -15,7 +14,10 @@ export = async () => {
 
     const image = new PgTrickleImage("pg-trickle", { ...config, publishedVersions: published, clusterRepository });
 
-    const cluster = config.cnpg.enabled
+    // Loaded only when used: @pulumi/kubernetes is the slowest SDK to load, and the
+    // release stack (and its offline plan, which reviewers wait for) never needs it.
+    const { CnpgCluster } = config.cnpg.enabled ? await import("./components/cnpg/cnpg-cluster") : { CnpgCluster: undefined };
+    const cluster = CnpgCluster
         ? new CnpgCluster("pg-trickle", {
               settings: config.cnpg,
               image: {
