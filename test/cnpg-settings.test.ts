@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../components/config/config-error";
 import { parseCnpgSettings } from "../components/cnpg/cnpg-settings";
 import { CNPG_FIXED_PARAMETERS, RECOMMENDED_PARAMETERS } from "../components/cnpg/postgres-parameters";
-import { parsePinnedReference, requirePinnedReference } from "../components/cnpg/pinned-reference";
+import { requirePinnedReference } from "../components/cnpg/pinned-reference";
+import { parsePinnedReference } from "../components/image/image-reference";
 import { quantityValue } from "../components/cnpg/quantity";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;

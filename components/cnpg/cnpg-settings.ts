@@ -1,7 +1,6 @@
 import { ConfigError } from "../config/config-error";
 import { isPlainObject } from "../config/config-values";
-import { parseRepository } from "../image/image-reference";
-import { parsePinnedReference } from "./pinned-reference";
+import { parsePinnedReference, parseRepository } from "../image/image-reference";
 import { parsePostgresParameters } from "./postgres-parameters";
 import { quantityValue } from "./quantity";
 

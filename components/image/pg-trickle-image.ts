@@ -5,7 +5,7 @@ import type { RegistryCredential } from "../config/registry-credentials";
 import { pinBaseImage, PinnedBase } from "./base-image";
 import { buildCache, CacheMode } from "./build-cache";
 import { DOCKERFILE_PATH, DOCKERFILE_TARGETS, FILES_CONTEXT, FILES_CONTEXT_PATH } from "./dockerfile-layout";
-import { isLoopbackRegistry, parseRepository, pinnedReference } from "./image-reference";
+import { isLoopbackRegistry, parsePinnedReference, parseRepository, pinnedReference } from "./image-reference";
 import { ociLabels } from "./oci-labels";
 import { ImagePlatform, platformArch } from "./platforms";
 import { SemVer } from "./semver";
@@ -146,7 +146,8 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                 let ref: pulumi.Output<string>;
                 if (args.push) {
                     const indexes = tags.map((tag) => this.publishTag(args, tag, builds, gate));
-                    ref = indexes[tags.indexOf(exact)].ref.apply(stripTag);
+                    // The Index's ref is `repo:tag@digest`; consumers pin `repo@digest`.
+                    ref = indexes[tags.indexOf(exact)].ref.apply((r) => pinnedReference(exact.repository, digestOf(r)));
                     allTags.push(...tags.map((t) => t.reference));
                 } else {
                     ref = pulumi.output(exact.reference);
@@ -271,11 +272,10 @@ function registryArgs(creds: RegistryCredential[]): dockerbuild.types.input.Regi
     return creds.length > 0 ? creds.map((c) => ({ address: c.address, username: c.username, password: c.password })) : undefined;
 }
 
-/** `repo:tag@sha256:…` → `repo@sha256:…`. */
-export function stripTag(refWithTag: string): string {
-    const at = refWithTag.indexOf("@");
-    const name = refWithTag.slice(0, at);
-    const colon = name.lastIndexOf(":");
-    const slash = name.lastIndexOf("/");
-    return (colon > slash ? name.slice(0, colon) : name) + refWithTag.slice(at);
+function digestOf(pinned: string): string {
+    const parsed = parsePinnedReference(pinned);
+    if (typeof parsed === "string") {
+        throw new Error(`docker-build returned an index ref that is not pinned: ${parsed}`);
+    }
+    return parsed.digest;
 }
