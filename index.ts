@@ -1,18 +1,28 @@
 import { loadStackConfig } from "./components/config/stack-config";
-import { parseRepository } from "./components/image/image-reference";
+import { registryOf } from "./components/image/image-reference";
 import { OFFICIAL_POSTGRES_UID } from "./components/image/pg-majors";
 import { PgTrickleImage } from "./components/image/pg-trickle-image";
-import { recordPublished } from "./components/image/tag-policy";
-import { previouslyPublished } from "./components/release/published-versions";
+import { EMPTY_RECORD, readReleaseRecord, recordPublished } from "./components/release/release-record";
+import { listRegistryTags, TagLister } from "./components/registry/registry-tags";
 
 // The program is async because the tags (resource names) depend on the versions this
-// stack published before, read back through a stack reference to itself.
-export = async () => {
+// stack published before, read back from its own outputs and from the registries.
+// `listTags` is the registry API in a real run; the offline plan passes its own.
+export = async (listTags: TagLister = listRegistryTags) => {
     const config = loadStackConfig();
-    const published = [...config.publishedVersions, ...(config.trackPublishedVersions ? await previouslyPublished() : [])];
+    const pushedRepositories = [...config.repositories, ...(config.extensionImage.enabled ? config.extensionImage.repositories : [])];
+    const record = config.trackPublishedVersions
+        ? await readReleaseRecord({ repositories: pushedRepositories, registries: config.registries, listTags })
+        : EMPTY_RECORD;
+    const published = [...config.publishedVersions, ...record.versions];
     const clusterRepository = config.cnpg.enabled ? config.cnpg.imageRepository : undefined;
 
-    const image = new PgTrickleImage("pg-trickle", { ...config, publishedVersions: published, clusterRepository });
+    const image = new PgTrickleImage("pg-trickle", {
+        ...config,
+        publishedVersions: published,
+        recordedBaseDigests: record.bases[config.version.raw] ?? {},
+        clusterRepository,
+    });
 
     // Loaded only when used: @pulumi/kubernetes is the slowest SDK to load, and the
     // release stack (and its offline plan, which reviewers wait for) never needs it.
@@ -31,7 +41,7 @@ export = async () => {
               // Credentials of the registries the cluster pulls from, for its pull secret.
               pullCredentials: config.registries.filter((c) =>
                   [clusterRepository ?? config.repositories[0], ...(config.extensionImage.enabled ? [config.extensionImage.repositories[0]] : [])]
-                      .map(clusterRegistry)
+                      .map(registryOf)
                       .includes(c.address),
               ),
           })
@@ -41,8 +51,10 @@ export = async () => {
         imageRef: image.ref,
         ...(config.extensionImage.enabled ? { extensionImageRef: image.extensionRef } : {}),
         tags: image.tags,
+        baseImages: image.baseImages,
         // Recorded only by stacks that publish, and read back by the next release.
         publishedVersions: config.push ? recordPublished(published, config.version) : published.map((v) => v.raw),
+        publishedBases: config.push ? image.baseDigests.apply((bases) => ({ ...record.bases, [config.version.raw]: bases })) : record.bases,
         ...(cluster
             ? {
                   cluster: {
@@ -57,8 +69,3 @@ export = async () => {
             : {}),
     };
 };
-
-function clusterRegistry(repository: string): string | undefined {
-    const parsed = parseRepository(repository);
-    return typeof parsed === "string" ? undefined : parsed.registry;
-}

@@ -3,12 +3,15 @@ import { runOfflinePlan } from "./offline-plan";
 import { planJson, planSummary } from "./render";
 import { parseOverride } from "./stack-config-files";
 
-const USAGE = "usage: npm run plan -- --stack <dev|release> [--config key=value]... [--secret key=value]... [--json]";
+const USAGE =
+    "usage: npm run plan -- --stack <dev|release> [--config key=value]... [--secret key=value]... [--outputs <file>] [--json]";
 
 interface CliArgs {
     stack: string;
     config: Record<string, unknown>;
     secretConfig: Record<string, unknown>;
+    /** The stack's last outputs (`pulumi stack output --json`), to plan a re-run or a backport. */
+    previousOutputs?: Record<string, unknown>;
     json: boolean;
 }
 
@@ -17,6 +20,7 @@ function parseArgs(argv: string[]): CliArgs {
     const config: Record<string, unknown> = {};
     const secretConfig: Record<string, unknown> = {};
     let json = false;
+    let previousOutputs: Record<string, unknown> | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -33,6 +37,8 @@ function parseArgs(argv: string[]): CliArgs {
         } else if (arg === "--secret") {
             const [k, v] = override(value());
             secretConfig[k] = v;
+        } else if (arg === "--outputs") {
+            previousOutputs = readOutputsFile(value());
         } else if (arg === "--json") {
             json = true;
         } else {
@@ -42,7 +48,20 @@ function parseArgs(argv: string[]): CliArgs {
     if (!stack) {
         throw new UsageError("--stack is required");
     }
-    return { stack, config, secretConfig, json };
+    return { stack, config, secretConfig, previousOutputs, json };
+}
+
+function readOutputsFile(file: string): Record<string, unknown> {
+    let value: unknown;
+    try {
+        value = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new UsageError(`--outputs ${file}: ${(e as Error).message}`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new UsageError(`--outputs ${file}: expected a JSON object, as \`pulumi stack output --json\` prints`);
+    }
+    return value as Record<string, unknown>;
 }
 
 class UsageError extends Error {}
@@ -57,7 +76,12 @@ function override(arg: string): [string, unknown] {
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
-    const plan = await runOfflinePlan({ stack: args.stack, config: args.config, secretConfig: args.secretConfig });
+    const plan = await runOfflinePlan({
+        stack: args.stack,
+        config: args.config,
+        secretConfig: args.secretConfig,
+        previousOutputs: args.previousOutputs,
+    });
     if (args.json) {
         process.stdout.write(planJson(plan) + "\n");
     } else {

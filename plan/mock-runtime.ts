@@ -23,12 +23,12 @@ export function placeholderDigest(seed: string): string {
  * Outputs a provider computes, filled with deterministic placeholders so the wiring
  * between resources (digest → index sources → cluster image) is visible in the plan.
  */
-function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computedState(type: string, name: string, inputs: Record<string, any>, previousOutputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "docker-build:index:Image": {
+            // docker-build fills `ref` from `tags` only; the program pushes by digest, without tags.
             const digest = placeholderDigest(`image:${name}`);
-            const names: string[] = (inputs.exports ?? []).flatMap((e: any) => e?.registry?.names ?? []);
-            const first = inputs.tags?.[0] ?? names[0];
+            const first = inputs.tags?.[0];
             return { digest, contextHash: placeholderDigest(`context:${name}`).slice(7), ref: first ? `${first}@${digest}` : "" };
         }
         case "docker-build:index:Index":
@@ -37,8 +37,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             // The smoke test: what a passing run records.
             return { checkedRef: inputs.imageRef };
         case "pulumi:pulumi:StackReference":
-            // A fresh stack: no previous outputs.
-            return { outputs: {}, secretOutputNames: [] };
+            // The stack's last outputs as given to the plan; none for a fresh stack.
+            return { outputs: previousOutputs, secretOutputNames: [] };
         default:
             return {};
     }
@@ -72,20 +72,38 @@ function skipProviderSerialization(): void {
  * Installs Pulumi's mock runtime (no engine, no providers, no network) and records
  * every registered resource with its parent, dependencies and options.
  */
-export async function installMockRuntime(
-    project: string,
-    stack: string,
-    opts: { serializeDynamicProviders: boolean } = { serializeDynamicProviders: false },
-): Promise<PlannedResource[]> {
+export interface MockRuntimeOptions {
+    /** Serialize dynamic providers' code as a real run does (slow). */
+    serializeDynamicProviders: boolean;
+    /** What a stack reference to this stack reads: its last outputs. */
+    previousOutputs: Record<string, unknown>;
+    /** Provider outputs to report instead of the placeholders, by resource name (e.g. a state left by a failed refresh). */
+    providerOutputs: Record<string, Record<string, unknown>>;
+}
+
+/** What the program registered and logged under the mock runtime. */
+export interface MockRecording {
+    resources: PlannedResource[];
+    /** Warnings the program logged (a real preview prints them too). */
+    warnings: string[];
+}
+
+export async function installMockRuntime(project: string, stack: string, options: Partial<MockRuntimeOptions> = {}): Promise<MockRecording> {
+    const opts: MockRuntimeOptions = { serializeDynamicProviders: false, previousOutputs: {}, providerOutputs: {}, ...options };
     const recorded: PlannedResource[] = [];
+    const warnings: string[] = [];
     if (!opts.serializeDynamicProviders) {
         skipProviderSerialization();
     }
+    // Without an engine the SDK prints warnings on stderr: keep them for the plan instead.
+    (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = async (msg: string) => {
+        warnings.push(msg);
+    };
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({
                 id: `${args.name}-id`,
-                state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) },
+                state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs, opts.previousOutputs), ...opts.providerOutputs[args.name] },
             }),
             call: (args) => invokeResult(args.token, args.inputs),
         },
@@ -126,5 +144,5 @@ export async function installMockRuntime(
     const registerOutputs = monitorOutputs.registerResourceOutputs.bind(monitor);
     monitorOutputs.registerResourceOutputs = (req: any, cb: (err: unknown, res: unknown) => void) =>
         monitorOutputs.resources.has(req.getUrn()) ? registerOutputs(req, cb) : cb(null, {});
-    return recorded;
+    return { resources: recorded, warnings };
 }

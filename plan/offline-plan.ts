@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMockRuntime, PlannedResource } from "./mock-runtime";
 import { addPlaceholderCredentials } from "./offline-credentials";
 import { mergeStackConfig, readProject, toRuntimeConfig } from "./stack-config-files";
+import type { TagLister } from "../components/registry/registry-tags";
 
 export type { PlannedResource } from "./mock-runtime";
 
@@ -11,7 +12,9 @@ export interface PlanResult {
     resources: PlannedResource[];
     /** Stack outputs; secret ones are wrapped until rendering. */
     outputs: Record<string, unknown>;
-    /** What the plan assumed that a real run would read elsewhere (placeholder secrets). */
+    /** Warnings the program logged, as a real preview prints them. */
+    warnings: string[];
+    /** What the plan assumed that a real run would read elsewhere (placeholder secrets, registries). */
     notes: string[];
 }
 
@@ -26,6 +29,14 @@ export interface PlanOptions {
     projectDir?: string;
     /** Serialize dynamic providers' code as a real run does (slow). Default: a placeholder. */
     serializeDynamicProviders?: boolean;
+    /** The stack's last outputs, as `pulumi stack output --json` prints them. Default: none (a fresh stack). */
+    previousOutputs?: Record<string, unknown>;
+    /** Tags the registries hold, per repository. Default: none (nothing published yet). */
+    registryTags?: Record<string, string[]>;
+    /** Lists tags instead of `registryTags` (e.g. one that fails). Default: from `registryTags`. */
+    listTags?: TagLister;
+    /** Provider outputs to report instead of the placeholders, by resource name. Default: none. */
+    providerOutputs?: Record<string, Record<string, unknown>>;
     /** Loads the program module (index.ts). Default: `require` of `<projectDir>/index.ts` afresh. */
     loadProgram?: () => Promise<unknown>;
 }
@@ -48,24 +59,40 @@ export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
         ...addPlaceholderCredentials(project, merged),
     ];
 
-    const resources = await installMockRuntime(project, opts.stack, { serializeDynamicProviders: opts.serializeDynamicProviders ?? false });
+    const recording = await installMockRuntime(project, opts.stack, {
+        serializeDynamicProviders: opts.serializeDynamicProviders ?? false,
+        previousOutputs: opts.previousOutputs ?? {},
+        providerOutputs: opts.providerOutputs ?? {},
+    });
     pulumi.runtime.setAllConfig(toRuntimeConfig(merged.values), merged.secretKeys);
 
     const mod = await (opts.loadProgram ?? (() => requireFresh(path.join(projectDir, "index.ts"))))();
-    const program = (typeof mod === "function" ? mod : (mod as { default?: unknown }).default) as () => Promise<unknown>;
+    const program = (typeof mod === "function" ? mod : (mod as { default?: unknown }).default) as (listTags: TagLister) => Promise<unknown>;
     if (typeof program !== "function") {
         throw new Error("index.ts must export its program as a function (export = async () => { ... })");
     }
     // Called directly, not through runInPulumiStack: a program error then rejects this
     // promise alone instead of also leaving the root stack's output promises rejected.
-    const outputs = ((await program()) ?? {}) as Record<string, unknown>;
+    // No network: the registries hold what the options say, by default nothing.
+    const listed: string[] = [];
+    const listTags: TagLister = async (repository, credential) => {
+        listed.push(repository);
+        return opts.listTags ? opts.listTags(repository, credential) : (opts.registryTags?.[repository] ?? []);
+    };
+    const outputs = ((await program(listTags)) ?? {}) as Record<string, unknown>;
+    if (listed.length > 0 && !opts.registryTags && !opts.listTags) {
+        notes.push(`published tags of ${listed.join(", ")}: not read offline, planned as if none were published`);
+    }
+    if (listed.length > 0 && !opts.previousOutputs) {
+        notes.push("the stack's last outputs: not read offline, planned as a first release (pass --outputs to plan a re-run)");
+    }
     const settled: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(outputs)) {
         settled[key] = await settle(value);
     }
     // Registrations that no output waits for may still be in flight.
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { stack: opts.stack, resources, outputs: settled, notes };
+    return { stack: opts.stack, resources: recording.resources, outputs: settled, warnings: recording.warnings, notes };
 }
 
 /** Resolves an output value; a secret stays recognisable for rendering. */

@@ -40,9 +40,7 @@ export function planSummary(plan: PlanResult): string {
     lines.push(`Image builds (${builds.length}):`);
     for (const b of builds) {
         const i = inputs(b);
-        const exportsTo = (i.exports ?? []).map((e: any) =>
-            e.registry ? `push by digest to ${e.registry.names.join(", ")}` : e.docker ? "load into local Docker" : Object.keys(e)[0],
-        );
+        const exportsTo = (i.exports ?? []).map(describeExport);
         lines.push(`  ${b.name}`);
         lines.push(`    platform ${i.platforms?.join(", ")}, target ${i.target}, builder ${i.builder?.name ?? "(default)"}`);
         lines.push(`    base ${i.buildArgs?.BASE_IMAGE}`);
@@ -59,8 +57,20 @@ export function planSummary(plan: PlanResult): string {
         lines.push(`  runs ${i.imageRef} on ${i.platform}, expects pg_trickle ${i.expectedVersion}, waits up to ${i.readyTimeoutSeconds} s`);
     }
 
+    const bases = (plan.outputs.baseImages ?? {}) as Record<string, { name: string; digest: string; upstreamDigest: string; held: boolean; lookupName?: string }>;
+    if (Object.keys(bases).length > 0) {
+        lines.push("", "Base images:");
+        for (const [major, b] of Object.entries(bases)) {
+            lines.push(`  ${major}: ${b.name}@${b.digest}`);
+            lines.push(`    ${b.lookupName ? `looked up in the registry as ${b.lookupName}` : "pinned in config (baseImageDigests)"}`);
+            if (b.held) {
+                lines.push(`    upstream moved to ${b.upstreamDigest}: kept, this version was published on the base above (rebase=true rebuilds)`);
+            }
+        }
+    }
+
     const tags = of("docker-build:index:Index");
-    lines.push("", tags.length > 0 ? `Tags pushed (${tags.length}, each a multi-arch index, kept on destroy):` : "Tags pushed: none (push is off)");
+    lines.push("", tags.length > 0 ? `Tags pushed (${tags.length}, each an index of the built platforms, kept on destroy, exact tags first):` : "Tags pushed: none (push is off)");
     for (const t of tags) {
         lines.push(`  ${t.name}`);
     }
@@ -79,10 +89,55 @@ export function planSummary(plan: PlanResult): string {
     for (const [k, v] of Object.entries(maskSecrets(plan.outputs) as Record<string, unknown>)) {
         lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     }
+    if (plan.warnings.length > 0) {
+        lines.push("", "Warnings (a real preview prints them too):", ...plan.warnings.map((w) => `  ${w}`));
+    }
     if (plan.notes.length > 0) {
         lines.push("", "Assumed:", ...plan.notes.map((n) => `  ${n}`));
     }
     return lines.join("\n");
+}
+
+/** `type=image,"name=a,b",push-by-digest=true` → `push by digest to a, b`. */
+function describeExport(e: { raw?: string }): string {
+    const attrs = new Map(splitCsv(e.raw ?? "").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const));
+    const names = (attrs.get("name") ?? "").split(",").filter(Boolean).join(", ");
+    if (attrs.get("type") === "docker") {
+        return `load into local Docker as ${names}`;
+    }
+    if (attrs.get("push-by-digest") === "true") {
+        return `push by digest to ${names}${attrs.get("registry.insecure") === "true" ? " (plain HTTP)" : ""}`;
+    }
+    return e.raw ?? JSON.stringify(e);
+}
+
+/** The fields of one CSV record, as buildx reads an export (RFC 4180 quoting). */
+export function splitCsv(record: string): string[] {
+    const fields: string[] = [];
+    let field = "";
+    let quoted = false;
+    for (let i = 0; i < record.length; i++) {
+        const c = record[i];
+        if (quoted) {
+            if (c === '"' && record[i + 1] === '"') {
+                field += '"';
+                i++;
+            } else if (c === '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c === '"') {
+            quoted = true;
+        } else if (c === ",") {
+            fields.push(field);
+            field = "";
+        } else {
+            field += c;
+        }
+    }
+    fields.push(field);
+    return fields;
 }
 
 function describeCache(entries: any[] | undefined): string {

@@ -8,6 +8,8 @@ import { findResource, findResources, planFor, shownInputs } from "./support/off
 const IMAGE = "docker-build:index:Image";
 const INDEX = "docker-build:index:Index";
 const BASE = "docker.io/library/postgres:18-bookworm";
+/** What the base look-up asks the docker provider for (Docker Hub without its host name). */
+const LOOKUP = "library/postgres:18-bookworm";
 
 describe("build cache", () => {
     const args = { repository: "docker.io/pgtrickle/pg_trickle", pgMajor: 18, arch: "arm64" };
@@ -65,7 +67,7 @@ describe("release builds", async () => {
     });
 
     it("pin the base image by digest, resolved from the registry without a Docker engine", () => {
-        const digest = placeholderDigest(`registry:${BASE}`);
+        const digest = placeholderDigest(`registry:${LOOKUP}`);
         for (const b of findResources(plan, IMAGE)) {
             expect(shownInputs(b).buildArgs.BASE_IMAGE).toBe(`${BASE}@${digest}`);
         }
@@ -79,11 +81,10 @@ describe("release builds", async () => {
         expect(i.buildArgs.PG_MAJOR).toBe("18");
         expect(i.buildArgs.PG_TRICKLE_VERSION).toBe("0.67.0");
         expect(i.context).toEqual({ location: "https://github.com/trickle-labs/pg-trickle.git#v0.67.0", named: { "pgtrickle-files": { location: "docker/files" } } });
-        expect(i.dockerfile).toEqual({ location: "docker/Dockerfile" });
     });
 
     it("label every image (OCI), with no timestamp", () => {
-        const digest = placeholderDigest(`registry:${BASE}`);
+        const digest = placeholderDigest(`registry:${LOOKUP}`);
         for (const b of findResources(plan, IMAGE)) {
             const labels = shownInputs(b).labels;
             expect(labels).toMatchObject({
@@ -141,10 +142,14 @@ describe("PG-major matrix", async () => {
                 push: true,
                 load: false,
                 source: "../pg-trickle",
+                buildContexts: {},
                 registries: [],
                 builders: {},
                 cache: "none",
+                baseImage: "docker.io/library/postgres",
                 baseImageDigests: {},
+                recordedBaseDigests: {},
+                rebase: false,
                 extensionImage: { enabled: false, repositories: [] },
                 publishedVersions: [],
                 smokeTest: { enabled: true, timeoutSeconds: 60, platform: "linux/amd64" },
@@ -163,7 +168,7 @@ describe("PG-major matrix", async () => {
         ]);
         expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg17-amd64")).buildArgs).toMatchObject({
             PG_MAJOR: "17",
-            BASE_IMAGE: `docker.io/library/postgres:17-bookworm@${placeholderDigest("registry:docker.io/library/postgres:17-bookworm")}`,
+            BASE_IMAGE: `docker.io/library/postgres:17-bookworm@${placeholderDigest("registry:library/postgres:17-bookworm")}`,
         });
     });
 
@@ -180,7 +185,7 @@ describe("PG-major matrix", async () => {
 
     it("tags each major, with latest on the newest only", () => {
         const tags = findResources(plan, INDEX).map((i) => i.name.split(":")[1]);
-        expect(tags).toEqual(["1.0.0-pg17", "1.0-pg17", "1-pg17", "pg17", "1.0.0-pg18", "1.0-pg18", "1-pg18", "pg18", "latest"]);
+        expect(tags.sort()).toEqual(["1.0.0-pg17", "1.0-pg17", "1-pg17", "pg17", "1.0.0-pg18", "1.0-pg18", "1-pg18", "pg18", "latest"].sort());
         expect(plan.outputs.imageRef).toMatch(/^docker\.io\/pgtrickle\/pg_trickle@sha256:/);
         const pg18exact = findResource(plan, INDEX, "docker.io/pgtrickle/pg_trickle:1.0.0-pg18");
         expect(shownInputs(pg18exact).sources).toEqual([

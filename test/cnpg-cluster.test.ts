@@ -24,7 +24,7 @@ const options = new Map<string, Options>();
 let CnpgCluster: typeof import("../components/cnpg/cnpg-cluster").CnpgCluster;
 
 beforeAll(async () => {
-    recorded = await installMockRuntime("pg-trickle-infra", "test");
+    recorded = (await installMockRuntime("pg-trickle-infra", "test")).resources;
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, cb: unknown): Promise<void> };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, cb: unknown) => {

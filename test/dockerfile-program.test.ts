@@ -49,10 +49,13 @@ describe.each(PLANS)("the $stack stack with $config builds what docker/Dockerfil
         }
     });
 
-    it("points every build at docker/Dockerfile and the files context at docker/files", () => {
+    it("passes this project's docker/Dockerfile inline (a git URL context would read a relative location from the remote repository) and the files context at docker/files", () => {
         for (const image of images) {
-            const inputs = image.inputs as { dockerfile?: { location?: string }; context?: { named?: Record<string, { location?: string }> } };
-            expect(path.resolve(ROOT, inputs.dockerfile?.location ?? ""), image.name).toBe(DOCKERFILE_PATH);
+            const inputs = image.inputs as {
+                dockerfile?: { location?: string; inline?: string };
+                context?: { named?: Record<string, { location?: string }> };
+            };
+            expect(inputs.dockerfile, image.name).toEqual({ inline: DOCKERFILE });
             const files = inputs.context?.named?.[FILES_CONTEXT]?.location;
             expect(files, image.name).toBeDefined();
             expect(path.resolve(ROOT, files!), image.name).toBe(path.join(ROOT, "docker", "files"));

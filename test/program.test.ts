@@ -23,7 +23,8 @@ describe("release stack", async () => {
             expect(i.push).toBe(false);
             expect(i.tags).toBeUndefined();
             expect(i.buildOnPreview).toBe(false);
-            expect(i.exports).toEqual([{ registry: { names: [image.name.includes("-ext-") ? "docker.io/pgtrickle/pg_trickle-ext" : "docker.io/pgtrickle/pg_trickle"], pushByDigest: true } }]);
+            const repo = image.name.includes("-ext-") ? "docker.io/pgtrickle/pg_trickle-ext" : "docker.io/pgtrickle/pg_trickle";
+            expect(i.exports).toEqual([{ raw: `type=image,name=${repo},push=true,push-by-digest=true` }]);
             expect(image.parent).toBe("pg-trickle");
         }
         expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-arm64")).platforms).toEqual(["linux/arm64"]);
@@ -117,19 +118,24 @@ describe("release stack", async () => {
 describe("dev stack", async () => {
     const plan = await planFor("dev");
 
-    it("builds one platform, loads it locally and publishes nothing", () => {
-        const images = findResources(plan, IMAGE);
-        expect(images).toHaveLength(1);
-        const i = shownInputs(images[0]);
-        expect(i.platforms).toEqual([process.arch === "arm64" ? "linux/arm64" : "linux/amd64"]);
-        expect(i.exports).toEqual([
-            // For the eval cluster: by digest to kind's local registry, no tag anywhere.
-            { registry: { names: ["localhost:5001/pg_trickle"], pushByDigest: true, insecure: true } },
-            { docker: { names: expect.arrayContaining(["docker.io/pgtrickle/pg_trickle:0.67.0-pg18"]) } },
-        ]);
-        expect(i.registries).toBeUndefined();
+    const arch = process.arch === "arm64" ? "arm64" : "amd64";
+
+    it("builds one platform, loads it locally under every tag and publishes nothing", () => {
+        const load = shownInputs(findResource(plan, IMAGE, `pg-trickle-full-pg18-${arch}`));
+        expect(load.platforms).toEqual([`linux/${arch}`]);
+        const tags = ["0.67.0-pg18", "0.67-pg18", "pg18", "latest"].map((t) => `docker.io/pgtrickle/pg_trickle:${t}`);
+        expect(load.exports).toEqual([{ raw: `type=docker,"name=${tags.join(",")}"` }]);
+        expect(load.registries).toBeUndefined();
         expect(findResources(plan, INDEX)).toEqual([]);
         expect(plan.outputs.imageRef).toBe("docker.io/pgtrickle/pg_trickle:0.67.0-pg18");
+        expect(plan.outputs.tags).toEqual(tags);
+    });
+
+    it("pushes a second build by digest to kind's registry for the eval cluster, after the first (one compile)", () => {
+        const cluster = findResource(plan, IMAGE, `pg-trickle-full-pg18-${arch}-cluster`);
+        expect(shownInputs(cluster).exports).toEqual([{ raw: "type=image,name=localhost:5001/pg_trickle,push=true,push-by-digest=true,registry.insecure=true" }]);
+        expect(cluster.dependencies).toContain(`pg-trickle-full-pg18-${arch}`);
+        expect(findResources(plan, IMAGE)).toHaveLength(2);
     });
 });
 
@@ -161,8 +167,9 @@ describe("program", () => {
         const names = findResources(plan, INDEX).map((i) => i.name);
         expect(names).toContain("ghcr.io/trickle-labs/pg_trickle:latest");
         expect(names).toContain("docker.io/pgtrickle/pg_trickle:latest");
+        // One export whose name attribute is a quoted list: buildx keeps only the last of repeated `name=` fields.
         const image = shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64"));
-        expect(image.exports[0].registry.names).toEqual(["docker.io/pgtrickle/pg_trickle", "ghcr.io/trickle-labs/pg_trickle"]);
+        expect(image.exports).toEqual([{ raw: 'type=image,"name=docker.io/pgtrickle/pg_trickle,ghcr.io/trickle-labs/pg_trickle",push=true,push-by-digest=true' }]);
     });
 
     it("moves only the backport's own tags when a newer version was published", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareSemVer, parseSemVer, SemVer } from "../components/image/semver";
-import { imageTags, recordPublished } from "../components/image/tag-policy";
+import { imageTags } from "../components/image/tag-policy";
+import { recordPublished } from "../components/release/release-record";
 
 const v = (text: string): SemVer => {
     const parsed = parseSemVer(text);

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config-error";
 import {
@@ -11,7 +12,8 @@ import {
     requireUnique,
 } from "./config-values";
 import { credentialsHint, parseRegistryCredentials, RegistryCredential } from "./registry-credentials";
-import { isDigest, isLoopbackRegistry, isValidTag, parseRepository } from "../image/image-reference";
+import { isDigest, isLoopbackRegistry, isValidTag, parseRepository, registryOf } from "../image/image-reference";
+import { FILES_CONTEXT } from "../image/dockerfile-layout";
 import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";
 import { hostPlatform, ImagePlatform, isSupportedPlatform, SUPPORTED_PLATFORMS } from "../image/platforms";
 import { parseSemVer, SemVer } from "../image/semver";
@@ -38,16 +40,18 @@ export const TYPED_KEYS = [
     "trackPublishedVersions",
     "smokeTest",
     "smokeTestTimeoutSeconds",
+    "baseImage",
+    "rebase",
 ] as const;
 
 /** Structured settings, validated here only (Pulumi.yaml cannot type objects). */
-export const STRUCTURED_KEYS = ["registries", "builders", "baseImageDigests", "cnpg"] as const;
+export const STRUCTURED_KEYS = ["registries", "builders", "buildContexts", "baseImageDigests", "cnpg"] as const;
 
 /**
  * The validated settings of a stack: the image component's args (publishedVersions being
  * those listed in config) plus what index.ts wires around it.
  */
-export interface StackConfig extends Omit<PgTrickleImageArgs, "clusterRepository"> {
+export interface StackConfig extends Omit<PgTrickleImageArgs, "clusterRepository" | "recordedBaseDigests"> {
     /** Read the versions this stack published before from its own last outputs. */
     trackPublishedVersions: boolean;
     /** The CloudNativePG evaluation cluster (off unless `cnpg.enabled`). */
@@ -113,6 +117,7 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
         enabled: parseBoolean("extensionImage", required("extensionImage")),
         repositories: parseRepositories("extensionRepositories", required("extensionRepositories")),
     };
+    const baseImage = parseRepositoryName("baseImage", required("baseImage"));
     const cache = parseCacheMode(required("cache"));
     const registries = parseRegistryCredentials(src.get("registries"), src.isSecret("registries"));
     const rawCnpg = src.get("cnpg");
@@ -143,10 +148,13 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
         load,
         source: parseSource(required("source"), version),
         sourceRevision: parseRevision(required("sourceRevision")),
+        buildContexts: parseBuildContexts(src.get("buildContexts")),
         registries,
         builders: parseBuilders(src.get("builders"), platforms),
         cache,
+        baseImage,
         baseImageDigests: parseBaseImageDigests(src.get("baseImageDigests"), pgMajors),
+        rebase: parseBoolean("rebase", required("rebase")),
         extensionImage,
         publishedVersions: parseStringArray("publishedVersions", required("publishedVersions")).map((text) => {
             const v = parseSemVer(text);
@@ -235,13 +243,22 @@ function parseRepositories(key: string, raw: string): string[] {
         throw new ConfigError(key, "must list at least one repository");
     }
     requireUnique(key, repos);
-    for (const r of repos) {
-        const parsed = parseRepository(r);
-        if (typeof parsed === "string") {
-            throw new ConfigError(key, parsed);
-        }
+    repos.forEach((r) => parseRepositoryName(key, r));
+    // One push goes to every repository with the same transport: plain HTTP for a loopback
+    // registry would also be allowed towards the remote ones.
+    const loopback = repos.filter((r) => isLoopbackRegistry(registryOf(r)));
+    if (loopback.length > 0 && loopback.length < repos.length) {
+        throw new ConfigError(key, `mixes loopback registries (${loopback.join(", ")}) with remote ones; use one kind per stack`);
     }
     return repos;
+}
+
+function parseRepositoryName(key: string, raw: string): string {
+    const parsed = parseRepository(raw);
+    if (typeof parsed === "string") {
+        throw new ConfigError(key, parsed);
+    }
+    return raw;
 }
 
 function parseCacheMode(raw: string): CacheMode {
@@ -265,7 +282,7 @@ function requireCredentials(repositories: readonly string[], registries: readonl
     }
 }
 
-const REMOTE_SOURCE = /^(https?:\/\/|ssh:\/\/|git@)/;
+const REMOTE_SOURCE = /^(https?:\/\/|ssh:\/\/|git:\/\/|git@)/;
 
 function parseSource(raw: string, version: SemVer): string {
     if (raw === "") {
@@ -289,9 +306,18 @@ function parseRevision(raw: string): string | undefined {
     return raw;
 }
 
+const BUILDER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** `builders`: one builder name for every platform, or a map of platform to builder. */
 function parseBuilders(raw: string | undefined, platforms: readonly ImagePlatform[]): Partial<Record<ImagePlatform, string>> {
     if (raw === undefined) {
         return {};
+    }
+    if (!raw.trimStart().startsWith("{")) {
+        if (!BUILDER_NAME.test(raw)) {
+            throw new ConfigError("builders", `"${raw}" is not a buildx builder name; give one name for every platform or a map such as {"linux/arm64": "arm64-native"}`);
+        }
+        return Object.fromEntries(platforms.map((p) => [p, raw]));
     }
     const builders = parseStringMap("builders", raw);
     for (const p of Object.keys(builders)) {
@@ -300,6 +326,41 @@ function parseBuilders(raw: string | undefined, platforms: readonly ImagePlatfor
         }
     }
     return builders;
+}
+
+const CONTEXT_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const REMOTE_CONTEXT = /^(docker-image|oci-layout|https?|git):\/\/|^git@/;
+
+/**
+ * `buildContexts`: extra named build contexts, `{"<name>": "<location>"}`. A context
+ * named like a Dockerfile stage replaces that stage (e.g. `builder` with a prebuilt
+ * extension). Locations: `docker-image://…`, `oci-layout://…`, a URL, or a local directory.
+ */
+function parseBuildContexts(raw: string | undefined): Record<string, string> {
+    if (raw === undefined) {
+        return {};
+    }
+    const contexts = parseStringMap("buildContexts", raw);
+    for (const [name, location] of Object.entries(contexts)) {
+        if (!CONTEXT_NAME.test(name) || name === FILES_CONTEXT) {
+            throw new ConfigError(
+                "buildContexts",
+                `"${name}" cannot name a build context (lowercase letters, digits, ".", "_", "-"; ${FILES_CONTEXT} is this project's own)`,
+            );
+        }
+        if (!REMOTE_CONTEXT.test(location) && !isDirectory(location)) {
+            throw new ConfigError(`buildContexts.${name}`, `"${location}" is neither a local directory nor a docker-image://, oci-layout:// or git/HTTP URL`);
+        }
+    }
+    return contexts;
+}
+
+function isDirectory(location: string): boolean {
+    try {
+        return fs.statSync(location).isDirectory();
+    } catch {
+        return false;
+    }
 }
 
 function parseBaseImageDigests(raw: string | undefined, pgMajors: readonly number[]): Record<number, string> {

@@ -37,6 +37,15 @@ export function parseRepository(text: string): Repository | string {
     return { registry, path: m[2], name: text };
 }
 
+/** The registry host of a repository already validated by parseRepository. */
+export function registryOf(repository: string): string {
+    const parsed = parseRepository(repository);
+    if (typeof parsed === "string") {
+        throw new Error(parsed);
+    }
+    return parsed.registry;
+}
+
 export function isValidTag(tag: string): boolean {
     return TAG_RE.test(tag);
 }

@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegistryCredential } from "../config/registry-credentials";
 import { pinBaseImage, PinnedBase } from "./base-image";
 import { buildCache, CacheMode } from "./build-cache";
-import { DOCKERFILE_PATH, DOCKERFILE_TARGETS, FILES_CONTEXT, FILES_CONTEXT_PATH } from "./dockerfile-layout";
-import { isLoopbackRegistry, parsePinnedReference, parseRepository, pinnedReference } from "./image-reference";
+import { DOCKERFILE_TARGETS, FILES_CONTEXT, FILES_CONTEXT_PATH, readDockerfile } from "./dockerfile-layout";
+import { dockerLoadExport, pushByDigestExport } from "./image-exports";
+import { isLoopbackRegistry, parsePinnedReference, pinnedReference, registryOf } from "./image-reference";
 import { ociLabels } from "./oci-labels";
 import { ImagePlatform, platformArch } from "./platforms";
 import { SemVer } from "./semver";
@@ -38,14 +39,22 @@ export interface PgTrickleImageArgs {
     source: string;
     /** Git commit of the source, for the revision label. Default: no label. */
     sourceRevision?: string;
-    /** Credentials per registry, passed to every build and tag resource. Default: none (local Docker credentials). */
+    /** Extra named build contexts (name → location); one named like a stage replaces it. Default: none. */
+    buildContexts: Record<string, string>;
+    /** Credentials per registry, passed to every build and tag resource and to the base look-up. Default: none (local Docker credentials). */
     registries: RegistryCredential[];
     /** buildx builder per platform. Default: the default builder (QEMU for a foreign platform). */
     builders: Partial<Record<ImagePlatform, string>>;
     /** Build cache backend. Default in config: none. */
     cache: CacheMode;
+    /** Repository of the base image (tag `<major>-bookworm`). Default in config: docker.io/library/postgres. */
+    baseImage: string;
     /** Base image digest per PG major. Default: resolved from the registry at preview. */
     baseImageDigests: Record<number, string>;
+    /** Base digest per PG major this version was published on (the stack's record). Default: none. */
+    recordedBaseDigests: Record<number, string>;
+    /** Rebuild on the upstream base even when this version has a recorded one. Default in config: false. */
+    rebase: boolean;
     /** Also build the extension-only image, to its own repositories. Default in config: off. */
     extensionImage: { enabled: boolean; repositories: string[] };
     /** Versions published before; floating tags never move below them. Default: none. */
@@ -62,10 +71,27 @@ export interface PgTrickleImageArgs {
     clusterRepository?: string;
 }
 
-/** A per-platform build of one flavour and PG major. */
-interface PlatformBuild {
-    platform: ImagePlatform;
-    image: dockerbuild.Image;
+/** The base image a PG major was built on: what the build used and what upstream has now. */
+export interface BaseImageReport {
+    name: string;
+    /** Digest the build uses (the recorded one unless rebased). */
+    digest: string;
+    /** Digest upstream (or config) has now. */
+    upstreamDigest: string;
+    /** Upstream moved but this version keeps its recorded base; `rebase` would rebuild. */
+    held: boolean;
+    /** The name the registry look-up asks for; absent when config pins the digest. */
+    lookupName?: string;
+}
+
+/** The per-platform builds of one flavour and PG major. */
+interface FlavourBuilds {
+    /** The image each tag's Index joins: pushed by digest (or only built/loaded). */
+    primary: Map<ImagePlatform, dockerbuild.Image>;
+    /** Pushed by digest to the cluster's registry, when the stack has one. */
+    cluster: Map<ImagePlatform, dockerbuild.Image>;
+    /** Every Image of the flavour and major. */
+    count: number;
 }
 
 /**
@@ -82,6 +108,10 @@ export class PgTrickleImage extends pulumi.ComponentResource {
     declare readonly tags: pulumi.Output<string[]>;
     /** Full image of the newest PG major pinned in `clusterRepository`, when set. */
     declare readonly clusterRef: pulumi.Output<string | undefined>;
+    /** The base image of each PG major (`pg18`), with what upstream has now. */
+    declare readonly baseImages: pulumi.Output<Record<string, BaseImageReport>>;
+    /** Base digest each PG major was built on (`{"18": "sha256:…"}`), for the stack's record. */
+    declare readonly baseDigests: pulumi.Output<Record<string, string>>;
 
     private registryProvider?: docker.Provider;
 
@@ -108,20 +138,31 @@ export class PgTrickleImage extends pulumi.ComponentResource {
         }
 
         const newestMajor = args.pgMajors[args.pgMajors.length - 1];
+        const dockerfile = readDockerfile();
         const allTags: pulumi.Input<string>[] = [];
         const pinned: Partial<Record<Flavour["key"], pulumi.Output<string>>> = {};
+        const baseReports: Record<string, pulumi.Output<BaseImageReport>> = {};
+        const baseDigests: Record<string, pulumi.Output<string>> = {};
         let clusterRef: pulumi.Output<string> | undefined;
 
         for (const pgMajor of args.pgMajors) {
-            const base = pinBaseImage(pgMajor, args.baseImageDigests[pgMajor], {
-                parent: this,
-                registryProvider: () => this.lookupProvider(name),
-            });
+            const base = pinBaseImage(
+                {
+                    repository: args.baseImage,
+                    pgMajor,
+                    pinnedDigest: args.baseImageDigests[pgMajor],
+                    recordedDigest: args.recordedBaseDigests[pgMajor],
+                    rebase: args.rebase,
+                },
+                { parent: this, registryProvider: () => this.lookupProvider(name, args) },
+            );
             // The full image of a platform builds first; the extension image of that platform
             // then reuses the builder stage from the same builder's cache (one compile feeds both).
-            const fullByPlatform = new Map<ImagePlatform, dockerbuild.Image>();
+            let fullBuilds: FlavourBuilds | undefined;
             // Tags of this major (both flavours come from one compile) wait for its smoke test.
             let gate: SmokeTest | undefined;
+            const majorTags: ImageTag[] = [];
+            let majorImages = 0;
             for (const flavour of flavours) {
                 const tags = imageTags({
                     version: args.version,
@@ -130,24 +171,24 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                     repositories: flavour.repositories,
                     publishedVersions: args.publishedVersions,
                 });
-                const builds = args.platforms.map((platform) =>
-                    this.buildPlatform(name, args, { flavour, pgMajor, platform, base, tags, after: fullByPlatform.get(platform) }),
-                );
+                const builds = this.buildFlavour(name, args, { flavour, pgMajor, base, tags, dockerfile, after: fullBuilds?.primary });
+                majorTags.push(...tags);
+                majorImages += builds.count;
                 if (flavour.key === "full") {
-                    builds.forEach((b) => fullByPlatform.set(b.platform, b.image));
+                    fullBuilds = builds;
                     if (args.push && args.smokeTest.enabled) {
-                        gate = this.smokeTest(name, args, pgMajor, fullByPlatform.get(args.smokeTest.platform)!);
+                        gate = this.smokeTest(name, args, pgMajor, builds.primary.get(args.smokeTest.platform)!);
                     }
                     if (args.clusterRepository && pgMajor === newestMajor) {
-                        clusterRef = builds[0].image.digest.apply((d) => pinnedReference(args.clusterRepository!, d));
+                        const image = [...builds.cluster.values()][0];
+                        clusterRef = image.digest.apply((d) => pinnedReference(args.clusterRepository!, d));
                     }
                 }
                 const exact = tags.find((t) => t.kind === "exact" && t.repository === flavour.repositories[0])!;
                 let ref: pulumi.Output<string>;
                 if (args.push) {
-                    const indexes = tags.map((tag) => this.publishTag(args, tag, builds, gate));
-                    // The Index's ref is `repo:tag@digest`; consumers pin `repo@digest`.
-                    ref = indexes[tags.indexOf(exact)].ref.apply((r) => pinnedReference(exact.repository, digestOf(r)));
+                    const indexes = this.publishTags(args, tags, [...builds.primary.values()], gate);
+                    ref = indexes.get(exact.reference)!.ref.apply((r) => this.pinnedRefOf(exact, r));
                     allTags.push(...tags.map((t) => t.reference));
                 } else {
                     ref = pulumi.output(exact.reference);
@@ -159,56 +200,123 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                     pinned[flavour.key] = ref;
                 }
             }
+            const label = `pg${pgMajor}`;
+            baseDigests[String(pgMajor)] = base.digest;
+            baseReports[label] = pulumi
+                .all([base.digest, base.upstreamDigest, base.held])
+                .apply(([digest, upstreamDigest, held]) => {
+                    if (held) {
+                        this.warnBaseHeld(args, base, { digest, upstreamDigest, images: majorImages, tags: majorTags });
+                    }
+                    return { name: base.name, digest, upstreamDigest, held, ...(base.lookupName ? { lookupName: base.lookupName } : {}) };
+                });
         }
 
         this.ref = pinned.full!;
         this.extensionRef = pinned.ext ?? pulumi.output(undefined);
         this.tags = pulumi.output(allTags);
         this.clusterRef = clusterRef ?? pulumi.output(undefined);
-        this.registerOutputs({ ref: this.ref, extensionRef: this.extensionRef, tags: this.tags, clusterRef: this.clusterRef });
+        this.baseImages = pulumi.output(baseReports);
+        this.baseDigests = pulumi.output(baseDigests);
+        this.registerOutputs({
+            ref: this.ref,
+            extensionRef: this.extensionRef,
+            tags: this.tags,
+            clusterRef: this.clusterRef,
+            baseImages: this.baseImages,
+            baseDigests: this.baseDigests,
+        });
     }
 
     /** A registry-only Docker provider for base-image look-ups: needs no Docker engine. */
-    private lookupProvider(name: string): docker.Provider {
-        this.registryProvider ??= new docker.Provider(`${name}-registry-lookup`, { disableDockerDaemonCheck: true }, { parent: this });
+    private lookupProvider(name: string, args: PgTrickleImageArgs): docker.Provider {
+        const cred = args.registries.find((c) => c.address === registryOf(args.baseImage));
+        this.registryProvider ??= new docker.Provider(
+            `${name}-registry-lookup`,
+            {
+                disableDockerDaemonCheck: true,
+                // A private base (a hardened image, a mirror) is read with that registry's credentials.
+                registryAuth: cred ? [{ address: cred.address, username: cred.username, password: cred.password }] : undefined,
+            },
+            { parent: this },
+        );
         return this.registryProvider;
     }
 
-    private buildPlatform(
+    /**
+     * The Images of one flavour and major, one per platform and destination: an Image has
+     * exactly one export (docker-build refuses more, pulumi-docker-build#774). Pushing goes
+     * to every repository at once; loading locally and the cluster's registry, when asked
+     * for, get Images of their own, which the builder's cache makes cheap.
+     */
+    private buildFlavour(
         name: string,
         args: PgTrickleImageArgs,
-        b: { flavour: Flavour; pgMajor: number; platform: ImagePlatform; base: PinnedBase; tags: ImageTag[]; after?: dockerbuild.Image },
-    ): PlatformBuild {
-        const arch = platformArch(b.platform);
+        b: {
+            flavour: Flavour;
+            pgMajor: number;
+            base: PinnedBase;
+            tags: ImageTag[];
+            dockerfile: string;
+            after?: Map<ImagePlatform, dockerbuild.Image>;
+        },
+    ): FlavourBuilds {
+        const builds: FlavourBuilds = { primary: new Map(), cluster: new Map(), count: 0 };
+        const insecure = (repos: readonly string[]) => repos.every((r) => isLoopbackRegistry(registryOf(r)));
+        for (const platform of args.platforms) {
+            const resourceName = `${name}-${b.flavour.key}-pg${b.pgMajor}-${platformArch(platform)}`;
+            const image = (suffix: string, exp: dockerbuild.types.input.ExportArgs | undefined, after?: dockerbuild.Image) => {
+                builds.count++;
+                return this.buildImage(`${resourceName}${suffix}`, args, { ...b, platform, exp, writeCache: suffix === "", after });
+            };
+            const primary = args.push
+                ? image("", pushByDigestExport(b.flavour.repositories, { insecure: insecure(b.flavour.repositories) }), b.after?.get(platform))
+                : image("", args.load ? dockerLoadExport(b.tags.map((t) => t.reference)) : undefined, b.after?.get(platform));
+            builds.primary.set(platform, primary);
+            if (args.push && args.load) {
+                image("-load", dockerLoadExport(b.tags.map((t) => t.reference)), primary);
+            }
+            if (args.clusterRepository && b.flavour.key === "full") {
+                const repos = [args.clusterRepository];
+                builds.cluster.set(platform, image("-cluster", pushByDigestExport(repos, { insecure: insecure(repos) }), primary));
+            }
+        }
+        return builds;
+    }
+
+    private buildImage(
+        resourceName: string,
+        args: PgTrickleImageArgs,
+        b: {
+            flavour: Flavour;
+            pgMajor: number;
+            platform: ImagePlatform;
+            base: PinnedBase;
+            dockerfile: string;
+            exp: dockerbuild.types.input.ExportArgs | undefined;
+            writeCache: boolean;
+            after?: dockerbuild.Image;
+        },
+    ): dockerbuild.Image {
         const cache = buildCache({
             mode: args.cache,
             repository: args.repositories[0],
             pgMajor: b.pgMajor,
-            arch,
-            // Only the full image writes the cache: it covers the builder stage both flavours share.
-            write: b.flavour.key === "full" && (args.cache !== "registry" || args.push),
+            arch: platformArch(b.platform),
+            // Only the full image's first build writes the cache: it covers the builder stage all share.
+            write: b.writeCache && b.flavour.key === "full" && (args.cache !== "registry" || args.push),
         });
-        const exports: dockerbuild.types.input.ExportArgs[] = [];
-        if (args.push) {
-            // Pushed by digest only: tags move later, one Index each, after the smoke gate.
-            exports.push({ registry: { names: b.flavour.repositories, pushByDigest: true } });
+        const named: Record<string, { location: string }> = { [FILES_CONTEXT]: { location: FILES_CONTEXT_PATH } };
+        for (const [contextName, location] of Object.entries(args.buildContexts)) {
+            named[contextName] = { location };
         }
-        if (args.clusterRepository && b.flavour.key === "full") {
-            const registry = (parseRepository(args.clusterRepository) as { registry: string }).registry;
-            exports.push({
-                registry: { names: [args.clusterRepository], pushByDigest: true, insecure: isLoopbackRegistry(registry) || undefined },
-            });
-        }
-        if (args.load) {
-            exports.push({ docker: { names: b.tags.map((t) => t.reference) } });
-        }
-        const image = new dockerbuild.Image(
-            `${name}-${b.flavour.key}-pg${b.pgMajor}-${arch}`,
+        return new dockerbuild.Image(
+            resourceName,
             {
                 push: false,
                 platforms: [b.platform],
-                context: { location: args.source, named: { [FILES_CONTEXT]: { location: FILES_CONTEXT_PATH } } },
-                dockerfile: { location: DOCKERFILE_PATH },
+                context: { location: args.source, named },
+                dockerfile: { inline: b.dockerfile },
                 target: b.flavour.target,
                 buildArgs: {
                     BASE_IMAGE: b.base.ref,
@@ -226,14 +334,13 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                 builder: args.builders[b.platform] ? { name: args.builders[b.platform] } : undefined,
                 cacheFrom: cache.cacheFrom,
                 cacheTo: cache.cacheTo,
-                exports,
+                exports: b.exp ? [b.exp] : [],
                 registries: registryArgs(args.registries),
                 // A release build compiles Rust for a long time: previews show the plan, `up` builds.
                 buildOnPreview: false,
             },
             { parent: this, dependsOn: b.after ? [b.after] : [] },
         );
-        return { platform: b.platform, image };
     }
 
     /** Runs the pushed image of this machine's platform, by digest, and checks it works. */
@@ -250,32 +357,72 @@ export class PgTrickleImage extends pulumi.ComponentResource {
         );
     }
 
-    private publishTag(args: PgTrickleImageArgs, tag: ImageTag, builds: PlatformBuild[], gate: SmokeTest | undefined): dockerbuild.Index {
-        const registry = (parseRepository(tag.repository) as { registry: string }).registry;
-        const cred = args.registries.find((c) => c.address === registry);
-        return new dockerbuild.Index(
-            tag.reference,
-            {
-                tag: tag.reference,
-                sources: builds.map((b) => b.image.digest.apply((d) => pinnedReference(tag.repository, d))),
-                push: true,
-                registry: cred ? { address: cred.address, username: cred.username, password: cred.password } : undefined,
-            },
-            // A published tag is a promise to users: `pulumi destroy` must not delete it, and it
-            // never moves to an image that failed the smoke test.
-            { parent: this, retainOnDelete: true, dependsOn: gate ? [gate] : [] },
+    /**
+     * One Index per tag. In each repository the exact tag (`1.3.0-pg18`) is written before
+     * any floating tag of the version moves: the exact tags are the registry's record of
+     * what was published, read back by the next release even when this update fails later.
+     */
+    private publishTags(
+        args: PgTrickleImageArgs,
+        tags: ImageTag[],
+        images: dockerbuild.Image[],
+        gate: SmokeTest | undefined,
+    ): Map<string, dockerbuild.Index> {
+        const indexes = new Map<string, dockerbuild.Index>();
+        const exactTag = tags.find((t) => t.kind === "exact")!.tag;
+        for (const tag of [...tags].sort((a, b) => Number(b.kind === "exact") - Number(a.kind === "exact"))) {
+            const exact = tag.kind === "exact" ? undefined : indexes.get(`${tag.repository}:${exactTag}`);
+            const cred = args.registries.find((c) => c.address === registryOf(tag.repository));
+            const index = new dockerbuild.Index(
+                tag.reference,
+                {
+                    tag: tag.reference,
+                    sources: images.map((image) => image.digest.apply((d) => pinnedReference(tag.repository, d))),
+                    push: true,
+                    registry: cred ? { address: cred.address, username: cred.username, password: cred.password } : undefined,
+                },
+                // A published tag is a promise to users: `pulumi destroy` must not delete it, and it
+                // never moves to an image that failed the smoke test.
+                { parent: this, retainOnDelete: true, dependsOn: [...(gate ? [gate] : []), ...(exact ? [exact] : [])] },
+            );
+            indexes.set(tag.reference, index);
+        }
+        return indexes;
+    }
+
+    /**
+     * `repo@digest` from an Index's `repo:tag@digest`. A `pulumi refresh` that could not
+     * read the registry (a 401) leaves the bare tag in the state; that is no reason to fail
+     * the next update: the tag itself still names the image, and a refresh with working
+     * credentials pins it again.
+     */
+    private pinnedRefOf(exact: ImageTag, indexRef: string): string {
+        const parsed = parsePinnedReference(indexRef);
+        if (typeof parsed !== "string") {
+            return pinnedReference(exact.repository, parsed.digest);
+        }
+        pulumi.log.warn(
+            `${exact.reference}: docker-build reports no digest for this tag (its state holds "${indexRef}"), so imageRef is the tag, not a digest; ` +
+                `run \`pulumi refresh\` with working registry credentials to pin it again`,
+            this,
+        );
+        return exact.reference;
+    }
+
+    private warnBaseHeld(
+        args: PgTrickleImageArgs,
+        base: PinnedBase,
+        seen: { digest: string; upstreamDigest: string; images: number; tags: ImageTag[] },
+    ): void {
+        pulumi.log.warn(
+            `${base.name} moved upstream (${seen.digest} → ${seen.upstreamDigest}); version ${args.version.raw} keeps the base it was published on. ` +
+                `A rebase (pulumi config set rebase true) would rebuild ${seen.images} image(s) and move ${seen.tags.length} tag(s): ` +
+                seen.tags.map((t) => t.reference).join(", "),
+            this,
         );
     }
 }
 
 function registryArgs(creds: RegistryCredential[]): dockerbuild.types.input.RegistryArgs[] | undefined {
     return creds.length > 0 ? creds.map((c) => ({ address: c.address, username: c.username, password: c.password })) : undefined;
-}
-
-function digestOf(pinned: string): string {
-    const parsed = parsePinnedReference(pinned);
-    if (typeof parsed === "string") {
-        throw new Error(`docker-build returned an index ref that is not pinned: ${parsed}`);
-    }
-    return parsed.digest;
 }

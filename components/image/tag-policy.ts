@@ -62,9 +62,3 @@ export function imageTags(args: TagPolicyArgs): ImageTag[] {
         wanted.map(({ tag, kind }) => ({ repository, tag, kind, reference: `${repository}:${tag}` })),
     );
 }
-
-/** The published list after this release: old entries plus this version, sorted, without duplicates. */
-export function recordPublished(published: readonly SemVer[], version: SemVer): string[] {
-    const all = [...published, version].sort(compareSemVer);
-    return all.filter((v, i) => i === 0 || compareSemVer(all[i - 1], v) !== 0).map((v) => v.raw);
-}

@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { PlannedResource, PlanResult, runOfflinePlan } from "../../plan/offline-plan";
+import { PlannedResource, PlanOptions, PlanResult, runOfflinePlan } from "../../plan/offline-plan";
 import { maskSecrets } from "../../plan/render";
 
 export type { PlannedResource, PlanResult } from "../../plan/offline-plan";
@@ -12,11 +12,13 @@ export async function planFor(
     stack: "dev" | "release",
     config: Record<string, unknown> = {},
     secretConfig: Record<string, unknown> = {},
+    world: Pick<PlanOptions, "previousOutputs" | "registryTags" | "listTags" | "providerOutputs"> = {},
 ): Promise<PlanResult> {
     return runOfflinePlan({
         stack,
         config,
         secretConfig,
+        ...world,
         loadProgram: async () => {
             vi.resetModules();
             return import("../../index");
@@ -45,9 +47,13 @@ export function shownInputs(r: PlannedResource): Record<string, any> {
 }
 
 /** Error a plan run throws (a ConfigError for bad config). */
-export async function planError(stack: "dev" | "release", config: Record<string, unknown>): Promise<Error> {
+export async function planError(
+    stack: "dev" | "release",
+    config: Record<string, unknown>,
+    world: Parameters<typeof planFor>[3] = {},
+): Promise<Error> {
     try {
-        await planFor(stack, config);
+        await planFor(stack, config, {}, world);
     } catch (e) {
         return e as Error;
     }
