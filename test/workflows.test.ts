@@ -232,8 +232,8 @@ const read = (f: string) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8");
 const workflow = (f: string) => YAML.parse(read(f)) as Workflow;
 
 describe("the workflows", () => {
-    it("are pr.yml, release.yml and the release-stack.yml they share", () => {
-        expect(files.sort()).toEqual(["pr.yml", "release-stack.yml", "release.yml"]);
+    it("are pr.yml, release.yml, rebase.yml and the release-stack.yml they share", () => {
+        expect(files.sort()).toEqual(["pr.yml", "rebase.yml", "release-stack.yml", "release.yml"]);
     });
 
     it.each(files)("%s names only scripts, stacks, config keys and inputs that exist, and pins actions to a major", (f) => {
@@ -248,6 +248,13 @@ describe("the workflows", () => {
         expect(pr.jobs.preview).toMatchObject({ uses: "./.github/workflows/release-stack.yml", with: { command: "preview" } });
         const pulumiStep = workflow("release-stack.yml").jobs.pulumi.steps!.find((s) => s.with?.command);
         expect(pulumiStep).toMatchObject({ uses: "pulumi/actions@v6", with: { "stack-name": "release", "comment-on-pr": true } });
+    });
+
+    it("rebase weekly and on demand, never at the same time as a release", () => {
+        const rebase = workflow("rebase.yml");
+        expect(Object.keys(rebase.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+        expect(rebase.jobs.rebase).toMatchObject({ uses: "./.github/workflows/release-stack.yml", with: { command: "up", rebase: true } });
+        expect((rebase as any).concurrency).toEqual((workflow("release.yml") as any).concurrency);
     });
 
     it("release on a pushed v* tag only, with `pulumi up` of the release stack after QEMU and buildx", () => {
@@ -283,25 +290,40 @@ const SECRETS: Record<string, string> = {
     DOCKERHUB_TOKEN: "dckr_pat_not-a-real-token",
 };
 
+/** How a workflow calls release-stack.yml, and the contexts its `with` is evaluated in. */
+interface Caller {
+    file: string;
+    job: string;
+    contexts: Record<string, Record<string, string>>;
+}
+
+const releaseOf = (tag: string): Caller => ({ file: "release.yml", job: "release", contexts: { github: { ref_name: tag } } });
+const PR: Caller = { file: "pr.yml", job: "preview", contexts: {} };
+const rebaseOf = (tag = ""): Caller => ({ file: "rebase.yml", job: "rebase", contexts: { inputs: { tag } } });
+
 /**
- * Runs the "Configure the release stack" step as the release would: release.yml's `with`
- * evaluated for a push of `refs/tags/<tag>`, passed as release-stack.yml's inputs.
- * `pulumi` records its arguments and stdin; `git ls-remote` answers `lsRemote`.
+ * Runs the "Configure the release stack" step as a caller would: its `with` evaluated,
+ * passed as release-stack.yml's inputs (their defaults for the rest). `pulumi` records its
+ * arguments and stdin and prints `stackOutput` for `pulumi stack output`; `git ls-remote`
+ * answers `lsRemote`.
  */
-function configureForTag(tag: string | undefined, lsRemote: string) {
-    const caller = workflow(tag === undefined ? "pr.yml" : "release.yml").jobs[tag === undefined ? "preview" : "release"];
-    const inputs: Record<string, string> = { tag: "" };
-    for (const [k, v] of Object.entries(caller.with ?? {})) {
-        inputs[k] = evaluate(String(v), { github: { ref_name: tag ?? "" } });
+function configure(call: Caller, lsRemote: string, stackOutput = "[]") {
+    const called = workflow("release-stack.yml");
+    const declared: Record<string, { default?: unknown }> = called.on.workflow_call.inputs;
+    const inputs: Record<string, string> = Object.fromEntries(Object.entries(declared).map(([k, spec]) => [k, String(spec.default ?? "")]));
+    for (const [k, v] of Object.entries(workflow(call.file).jobs[call.job].with ?? {})) {
+        inputs[k] = evaluate(String(v), call.contexts);
     }
-    const step = workflow("release-stack.yml").jobs.pulumi.steps!.find((s) => s.name === "Configure the release stack")!;
+    const step = called.jobs.pulumi.steps!.find((s) => s.name === "Configure the release stack")!;
     const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, { secrets: SECRETS, inputs })]));
 
     const dir = fs.mkdtempSync(path.join(work, "run-"));
     const log = path.join(dir, "calls");
     fs.writeFileSync(
         path.join(dir, "pulumi"),
-        `#!/usr/bin/env bash\nprintf 'ARGS %s\\n' "$*" >> "${log}"\ninput=$(cat)\n[ -z "$input" ] || printf 'STDIN %s\\n' "$input" >> "${log}"\n`,
+        `#!/usr/bin/env bash\nprintf 'ARGS %s\\n' "$*" >> "${log}"\n` +
+            `if [ "$1 $2" = "stack output" ]; then printf '%s' ${JSON.stringify(stackOutput)}; exit 0; fi\n` +
+            `input=$(cat)\n[ -z "$input" ] || printf 'STDIN %s\\n' "$input" >> "${log}"\n`,
         { mode: 0o755 },
     );
     fs.writeFileSync(path.join(dir, "git"), `#!/usr/bin/env bash\nprintf 'ARGS git %s\\n' "$*" >> "${log}"\nprintf '%b' ${JSON.stringify(lsRemote)}\n`, { mode: 0o755 });
@@ -320,7 +342,7 @@ const TAG_OBJECT = "fedcba9876543210fedcba9876543210fedcba98";
 
 describe("configuring the release stack", () => {
     it("sets the version from the pushed tag, the source revision from pg_trickle's tag, and the credentials as secrets", () => {
-        const { status, stderr, calls } = configureForTag("v1.2.3", `${TAG_OBJECT}\trefs/tags/v1.2.3\n${COMMIT}\trefs/tags/v1.2.3^{}\n`);
+        const { status, stderr, calls } = configure(releaseOf("v1.2.3"), `${TAG_OBJECT}\trefs/tags/v1.2.3\n${COMMIT}\trefs/tags/v1.2.3^{}\n`);
         expect(stderr).toBe("");
         expect(status).toBe(0);
         expect(calls).toEqual([
@@ -339,21 +361,50 @@ describe("configuring the release stack", () => {
     });
 
     it("takes a lightweight tag's commit as it is", () => {
-        const { status, calls } = configureForTag("v0.67.0", `${COMMIT}\trefs/tags/v0.67.0\n`);
+        const { status, calls } = configure(releaseOf("v0.67.0"), `${COMMIT}\trefs/tags/v0.67.0\n`);
         expect(status).toBe(0);
         expect(calls).toContain(`ARGS config set sourceRevision ${COMMIT}`);
         expect(calls).toContain("ARGS config set version 0.67.0");
     });
 
     it("fails before any update when pg_trickle has no such tag", () => {
-        const { status, stderr, calls } = configureForTag("v9.9.9", "");
+        const { status, stderr, calls } = configure(releaseOf("v9.9.9"), "");
         expect(status).toBe(1);
         expect(stderr).toBe("pg_trickle has no tag v9.9.9\n");
         expect(calls.some((c) => c.includes("sourceRevision"))).toBe(false);
     });
 
+    it("rebases the newest stable version the stack published, on schedule or by hand", () => {
+        const { status, stderr, calls } = configure(rebaseOf(), `${COMMIT}\trefs/tags/v1.3.0\n`, JSON.stringify(["1.2.4", "1.3.0", "1.4.0-rc.1"]));
+        expect(stderr).toBe("");
+        expect(status).toBe(0);
+        expect(calls).toContain("ARGS config set rebase true");
+        expect(calls).toContain("ARGS stack output publishedVersions --json");
+        expect(calls).toContain("ARGS config set version 1.3.0");
+        expect(calls).toContain(`ARGS config set sourceRevision ${COMMIT}`);
+    });
+
+    it("rebases the version asked for", () => {
+        const { status, calls } = configure(rebaseOf("v1.2.4"), `${COMMIT}\trefs/tags/v1.2.4\n`);
+        expect(status).toBe(0);
+        expect(calls).toContain("ARGS config set rebase true");
+        expect(calls).toContain("ARGS config set version 1.2.4");
+        expect(calls.some((c) => c.includes("stack output"))).toBe(false);
+    });
+
+    it("refuses to rebase a stack that published nothing", () => {
+        const { status, stderr } = configure(rebaseOf(), "", "[]");
+        expect(status).toBe(1);
+        expect(stderr).toBe("the release stack has published no stable version to rebase\n");
+    });
+
+    it("never rebases on a release or a preview", () => {
+        expect(configure(releaseOf("v1.2.3"), `${COMMIT}\trefs/tags/v1.2.3\n`).calls.some((c) => c.includes("rebase"))).toBe(false);
+        expect(configure(PR, "").calls.some((c) => c.includes("rebase"))).toBe(false);
+    });
+
     it("keeps Pulumi.release.yaml's version for a pull-request preview", () => {
-        const { status, calls } = configureForTag(undefined, "");
+        const { status, calls } = configure(PR, "");
         expect(status).toBe(0);
         expect(calls.some((c) => c.includes("config set version"))).toBe(false);
         expect(calls).toContain(`ARGS config set --secret --path registries["docker.io"].password`);
