@@ -1,5 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
 import Ajv from "ajv";
+import { clusterSpec } from "../components/cnpg/cluster-spec";
+import { parseCnpgSettings } from "../components/cnpg/cnpg-settings";
+import namePatterns from "./data/cnpg/extension-name-patterns.json";
 import { celErrors, chartValuesValidator, crdValidator, isCheckedCelRule, loadCrd, toJsonSchema } from "./support/crd-schema";
 
 // The validator must be as strict as the API server: these tests fail if it were lax.
@@ -151,3 +156,37 @@ describe("chartValuesValidator", () => {
         expect(chartValuesValidator({ closed: true })({ podLabels: { team: "db" } })).toEqual([]);
     });
 });
+
+describe("the CNPG releases extension mode needs", () => {
+    const settings = parseCnpgSettings({ enabled: true, context: "kind" });
+    const operand = { mode: "extension" as const, extensionImage: `localhost:5001/pg_trickle-ext@sha256:${"0".repeat(64)}` };
+    const spec = clusterSpec({ settings, catalogName: "images", pgMajor: 18, operand });
+    const extensionName = spec.postgresql.extensions![0].name;
+
+    it("records the extension-name pattern the vendored 1.30.0 Cluster schema has", () => {
+        const schema = loadCrd("Cluster").openAPIV3Schema.properties.spec.properties.postgresql.properties.extensions.items.properties.name;
+        expect(namePatterns.releases.find((r) => r.release === "1.30.0")?.pattern).toBe(schema.pattern);
+    });
+
+    it("are named in the README: exactly the releases whose Cluster CRD accepts the extension's name", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8").replace(/\n\s*/g, " ");
+        const requirement = /`extension_control_path`\) and CNPG ([^(]*)\(/.exec(readme)?.[1] ?? "";
+        const claims = [...requirement.matchAll(/(\d+)\.(\d+)(?:\.(\d+))?\+/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]);
+        expect(claims.length).toBeGreaterThan(0);
+        const claimed = (release: number[]) =>
+            claims.some((claim, i) => {
+                // "1.27.3+" covers the rest of the 1.27 line; the last claim covers every later release too.
+                const sameLine = release[0] === claim[0] && release[1] === claim[1];
+                return compareVersions(release, claim) >= 0 && (sameLine || i === claims.length - 1);
+            });
+        const mismatches = namePatterns.releases
+            .map(({ release, pattern }) => ({ release, accepted: new RegExp(pattern).test(extensionName), claimed: claimed(release.split(".").map(Number)) }))
+            .filter((r) => r.accepted !== r.claimed);
+        expect(extensionName).toBe("pg_trickle");
+        expect(mismatches).toEqual([]);
+    });
+});
+
+function compareVersions(a: number[], b: number[]): number {
+    return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../components/config/config-error";
 import { parseCnpgSettings } from "../components/cnpg/cnpg-settings";
-import { CNPG_FIXED_PARAMETERS, RECOMMENDED_PARAMETERS } from "../components/cnpg/postgres-parameters";
+import { CNPG_FIXED_PARAMETERS } from "../components/cnpg/postgres-parameters";
+import { RECOMMENDED_SETTINGS } from "../components/image/recommended-settings";
 import { requirePinnedReference } from "../components/cnpg/pinned-reference";
 import { parsePinnedReference } from "../components/image/image-reference";
 import { quantityValue } from "../components/cnpg/quantity";
@@ -38,18 +39,19 @@ describe("parseCnpgSettings", () => {
             operator: { install: true, namespace: "cnpg-system" },
             database: "app",
             owner: "app",
-            parameters: RECOMMENDED_PARAMETERS,
+            parameters: RECOMMENDED_SETTINGS,
             enableSuperuserAccess: false,
             readyTimeoutSeconds: 600,
             renderYamlToDirectory: undefined,
         });
     });
 
-    it("recommends pg_trickle's settings as strings", () => {
-        expect(RECOMMENDED_PARAMETERS).toEqual({
+    it("starts the cluster with the settings the image starts with, upstream's recommendation", () => {
+        expect(parseCnpgSettings({}).parameters).toEqual({
             wal_level: "logical",
             max_worker_processes: "32",
             "pg_trickle.enabled": "on",
+            "pg_trickle.cdc_mode": "auto",
             "pg_trickle.max_dynamic_refresh_workers": "4",
         });
     });
@@ -100,6 +102,7 @@ describe("parseCnpgSettings", () => {
             wal_level: "replica",
             max_worker_processes: "32",
             "pg_trickle.enabled": "false",
+            "pg_trickle.cdc_mode": "auto",
             "pg_trickle.max_dynamic_refresh_workers": "4",
             work_mem: "64MB",
             max_connections: "200",

@@ -117,6 +117,7 @@ describe("clusterSpec", () => {
                     wal_level: "logical",
                     max_worker_processes: "32",
                     "pg_trickle.enabled": "on",
+                    "pg_trickle.cdc_mode": "auto",
                     "pg_trickle.max_dynamic_refresh_workers": "4",
                 },
             },

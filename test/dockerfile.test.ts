@@ -10,13 +10,15 @@ import {
     FILES_CONTEXT,
     parseDockerfile,
 } from "../components/image/dockerfile-contract";
+import { IMAGE_SETTINGS } from "../components/image/recommended-settings";
+import facts from "./data/pg_trickle/facts.json";
+import gucs from "./data/pg_trickle/gucs.json";
+import { confSettings, IMAGE_CONF as CONF } from "./support/image-conf";
 
 const ROOT = path.resolve(__dirname, "..");
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, "docker", "Dockerfile"), "utf8");
 const FILES_DIR = path.join(ROOT, "docker", "files");
-const CONF = fs.readFileSync(path.join(FILES_DIR, "pg_trickle.conf"), "utf8");
 const INITDB_SQL = fs.readFileSync(path.join(FILES_DIR, "initdb-pg_trickle.sql"), "utf8");
-const FACTS = fs.readFileSync(path.resolve(ROOT, "..", "shared", "pg_trickle-facts.md"), "utf8");
 
 describe("checkBuildAgainstDockerfile", () => {
     const dockerfile = [
@@ -185,11 +187,35 @@ describe("docker/Dockerfile", () => {
         expect(stage("runtime").from).toBe("${BASE_IMAGE}");
     });
 
-    it("pins cargo-pgrx to the pgrx version of the facts file", () => {
-        const pgrx = /pgrx = "=([0-9.]+)"/.exec(FACTS)?.[1];
-        expect(pgrx).toBeDefined();
-        expect(contract.globalArgs.get("PGRX_VERSION")).toBe(pgrx);
-        expect(DOCKERFILE).toMatch(/cargo install --locked cargo-pgrx --version "\$\{PGRX_VERSION\}"/);
+    it(`pins the Rust toolchain to a release that builds pg_trickle's edition ${facts.edition} (Rust ${facts.minimumRust}+)`, () => {
+        const toolchain = contract.globalArgs.get("RUST_TOOLCHAIN") ?? "";
+        expect(toolchain).toMatch(/^\d+\.\d+\.\d+$/);
+        const [major, minor] = toolchain.split(".").map(Number);
+        const [minMajor, minMinor] = facts.minimumRust.split(".").map(Number);
+        expect(major > minMajor || (major === minMajor && minor >= minMinor), toolchain).toBe(true);
+        expect(DOCKERFILE).toContain('--default-toolchain "${RUST_TOOLCHAIN}"');
+    });
+
+    it("installs the cargo-pgrx of the pgrx version the source's Cargo.lock pins, read before anything compiles", () => {
+        expect(contract.globalArgs.has("PGRX_VERSION")).toBe(false);
+        const planner = stageInstructions("planner");
+        const read = indexOfInstruction(planner, "RUN", /Cargo\.lock .*> pgrx-version$/);
+        expect(read).toBeGreaterThan(indexOfInstruction(planner, "COPY", /^\.\s+\.$/));
+        expect(read).toBeLessThan(indexOfInstruction(planner, "RUN", /cargo chef prepare/));
+        const builder = stageInstructions("builder");
+        const copy = indexOfInstruction(builder, "COPY", /^--from=planner \/build\/pgrx-version \/usr\/local\/share\/pgrx-version$/);
+        const install = indexOfInstruction(builder, "RUN", /cargo install --locked cargo-pgrx --version "\$\(cat \/usr\/local\/share\/pgrx-version\)"/);
+        expect(copy).toBeGreaterThan(0);
+        expect(install).toBeGreaterThan(copy);
+        expect(DOCKERFILE.match(/cargo install [^\n]*cargo-pgrx/g), "cargo-pgrx is installed once, in the builder").toHaveLength(1);
+    });
+
+    it("builds exactly the versions of Cargo.lock: the tools, the dependencies and the extension", () => {
+        const runs = DOCKERFILE.replace(/\\\n\s*/g, " ");
+        expect(runs).toMatch(/cargo install --locked cargo-chef /);
+        expect(runs).toMatch(/cargo install --locked cargo-pgrx /);
+        expect(runs).toMatch(/cargo chef cook --release --locked /);
+        expect(runs).toMatch(/PGRX_BUILD_FLAGS=--locked cargo pgrx package /);
     });
 
     it("gives pgrx the versioned pg_config of PG_MAJOR for init and package", () => {
@@ -208,8 +234,9 @@ describe("docker/Dockerfile", () => {
         expect(recipe).toBeLessThan(cook);
         expect(cook).toBeLessThan(source);
         expect(source).toBeLessThan(pkg);
-        // Nothing from the source tree reaches the builder before the cook layer.
-        expect(builder.slice(0, cook).filter((i) => i.getKeyword() === "COPY" && i !== builder[recipe])).toEqual([]);
+        // Nothing from the source tree reaches the builder before the cook layer, but the recipe and the pgrx version.
+        const copiedBeforeCook = builder.slice(0, cook).filter((i) => i.getKeyword() === "COPY").map(argsOf);
+        expect(copiedBeforeCook).toEqual(["--from=planner /build/pgrx-version /usr/local/share/pgrx-version", "--from=planner /build/recipe.json recipe.json"]);
     });
 
     it("takes the package output from where cargo pgrx package writes it", () => {
@@ -279,24 +306,66 @@ describe("docker/Dockerfile", () => {
     });
 });
 
+describe("the planner's pgrx version step", () => {
+    /** The RUN that writes pgrx-version. */
+    const step = () => {
+        const run = stageInstructions("planner").find((i) => i.getKeyword() === "RUN" && /> pgrx-version$/.test(argsOf(i)));
+        if (!run) {
+            throw new Error("the planner stage has no RUN that writes pgrx-version");
+        }
+        return argsOf(run);
+    };
+    const shell = ["bash", "-o", "pipefail", "-c"]; // the SHELL of the toolchain stage, which the planner inherits
+
+    it("runs in the shell the test runs it in", () => {
+        expect(argsOf(stageInstructions("toolchain").find((i) => i.getKeyword() === "SHELL")!)).toBe('["/bin/bash", "-o", "pipefail", "-c"]');
+    });
+
+    /** Runs the step in a directory with a Cargo.lock of these [name, version] packages (undefined: none). */
+    function pgrxStep(packages: [string, string][] | undefined) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgrx-version-"));
+        try {
+            if (packages) {
+                const entries = packages.map(([name, version]) => `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n`);
+                fs.writeFileSync(path.join(dir, "Cargo.lock"), ["# This file is automatically @generated by Cargo.", "version = 4", "", ...entries].join("\n"));
+            }
+            const r = spawnSync(shell[0], [...shell.slice(1), step()], { cwd: dir, encoding: "utf8" });
+            const written = path.join(dir, "pgrx-version");
+            return { status: r.status, stderr: r.stderr, pgrxVersion: fs.existsSync(written) ? fs.readFileSync(written, "utf8") : undefined };
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
+    it(`writes the pgrx version of a lockfile like pg_trickle ${facts.pgTrickleVersion}'s (pgrx ${facts.pgrx})`, () => {
+        const lock: [string, string][] = [
+            ["pg_trickle", facts.pgTrickleVersion],
+            ["pgrx", facts.pgrx],
+            ["pgrx-macros", facts.pgrx],
+            ["pgrx-pg-sys", facts.pgrx],
+            ["sha2", "0.11.0"],
+        ];
+        expect(pgrxStep(lock)).toEqual({ status: 0, stderr: "", pgrxVersion: `${facts.pgrx}\n` });
+    });
+
+    it.each<[string, [string, string][] | undefined, RegExp]>([
+        ["no pgrx package", [["pgrx-macros", "0.18.0"], ["serde", "1.0.0"]], /^Cargo.lock must pin exactly one version of pgrx, it pins: none\n$/],
+        ["two pgrx versions", [["pgrx", "0.17.0"], ["pgrx", "0.18.0"]], /^Cargo.lock must pin exactly one version of pgrx, it pins: 0.17.0 0.18.0\n$/],
+        ["no Cargo.lock", undefined, /Cargo.lock/],
+    ])("fails the build on %s", (_, lock, stderr) => {
+        const r = pgrxStep(lock);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toMatch(stderr);
+        expect(r.pgrxVersion).toBeUndefined();
+    });
+});
+
 describe("docker/files/initdb-pg_trickle.sql", () => {
     it("creates the extension and calls into the library", () => {
         const statements = INITDB_SQL.split("\n").filter((l) => l.trim() && !l.startsWith("--"));
         expect(statements).toEqual(["CREATE EXTENSION IF NOT EXISTS pg_trickle;", "SELECT pgtrickle.version();"]);
     });
 });
-
-/** `name = value` settings of the conf file, values unquoted. */
-function confSettings(text: string): Map<string, string> {
-    const settings = new Map<string, string>();
-    for (const line of text.split("\n")) {
-        const m = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*('(?:[^'\\]|''|\\.)*'|[^\s'#]+)\s*(#.*)?$/.exec(line);
-        if (m) {
-            settings.set(m[1], m[2].startsWith("'") ? m[2].slice(1, -1).replace(/''/g, "'") : m[2]);
-        }
-    }
-    return settings;
-}
 
 describe("docker/files/pg_trickle.conf", () => {
     const settings = confSettings(CONF);
@@ -306,17 +375,29 @@ describe("docker/files/pg_trickle.conf", () => {
         expect(malformed).toEqual([]);
     });
 
-    it("preloads pg_trickle, enables it and sets logical WAL", () => {
-        expect(settings.get("shared_preload_libraries")).toBe("pg_trickle");
-        expect(settings.get("pg_trickle.enabled")).toBe("on");
-        expect(settings.get("wal_level")).toBe("logical");
+    it("sets exactly the recommended settings the CNPG cluster starts with, plus the preload", () => {
+        expect(Object.fromEntries(settings)).toEqual(IMAGE_SETTINGS);
+        expect(IMAGE_SETTINGS).toMatchObject({
+            shared_preload_libraries: "pg_trickle",
+            wal_level: "logical",
+            max_worker_processes: "32",
+            "pg_trickle.enabled": "on",
+            "pg_trickle.cdc_mode": "auto",
+        });
     });
 
-    it("sets only pg_trickle GUCs that the facts file names", () => {
-        const known = new Set([...FACTS.matchAll(/`pg_trickle\.\*` \(e\.g\. ([^)]*)\)/g)].flatMap((m) => m[1].match(/`[a-z_]+`/g) ?? []).map((g) => `pg_trickle.${g.slice(1, -1)}`));
-        expect(known.size).toBeGreaterThan(0);
-        const extensionGucs = [...settings.keys()].filter((k) => k.startsWith("pg_trickle."));
-        expect(extensionGucs.filter((g) => !known.has(g))).toEqual([]);
+    it(`sets only settings pg_trickle ${gucs.pgTrickleVersion} defines, each with a value of its type and range`, () => {
+        const problems = [...settings].filter(([name]) => name.startsWith("pg_trickle.")).flatMap(([name, value]) => settingProblems(name, value));
+        expect(problems).toEqual([]);
+    });
+
+    it.each<[string, string, string[]]>([
+        ["pg_trickle.shedule_interval_ms", "500", ["pg_trickle.shedule_interval_ms: pg_trickle 0.67.0 defines no such setting"]],
+        ["pg_trickle.enabled", "maybe", ['pg_trickle.enabled: "maybe" is not a bool']],
+        ["pg_trickle.max_dynamic_refresh_workers", "65", ['pg_trickle.max_dynamic_refresh_workers: "65" is not an integer from 1 to 64']],
+        ["pg_trickle.scheduler_interval_ms", "1000", []],
+    ])("the check finds in %s = %s: %j", (name, value, problems) => {
+        expect(settingProblems(name, value)).toEqual(problems);
     });
 
     it("gives every setting a comment", () => {
@@ -347,6 +428,30 @@ describe("docker/files/pg_trickle.conf", () => {
         }
     });
 });
+
+/**
+ * Why `name = value` would not take effect with pg_trickle: a name it does not define, or a value
+ * that is not of the setting's type and range (numbers without units, as this file writes them).
+ */
+function settingProblems(name: string, value: string): string[] {
+    const guc = gucs.settings.find((g) => g.name === name);
+    if (!guc) {
+        return [`${name}: pg_trickle ${gucs.pgTrickleVersion} defines no such setting`];
+    }
+    const number = Number(value);
+    const inRange = (integer: boolean) =>
+        value.trim() !== "" && Number.isFinite(number) && (!integer || Number.isInteger(number)) && number >= Number(guc.min_val) && number <= Number(guc.max_val);
+    const ok =
+        guc.vartype === "bool"
+            ? /^(on|off|true|false|yes|no|1|0)$/i.test(value)
+            : guc.vartype === "integer"
+              ? inRange(true)
+              : guc.vartype === "real"
+                ? inRange(false)
+                : true;
+    const kind = guc.vartype === "bool" ? "a bool" : `${guc.vartype === "integer" ? "an integer" : "a number"} from ${guc.min_val} to ${guc.max_val}`;
+    return ok ? [] : [`${guc.name}: ${JSON.stringify(value)} is not ${kind}`];
+}
 
 /**
  * Debian's PostgreSQL server, run as the postgres user when the tests run as root (the server

@@ -7,6 +7,7 @@ import { promisify } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { containerName, dockerRunArgs, smokeTestImageInContainer } from "../components/smoke/container-smoke-test";
 import { smokeTestDiff, SmokeTestInputs } from "../components/smoke/smoke-provider";
+import { IMAGE_CONF } from "./support/image-conf";
 import { DOUBLE_VERSION, PostgresServer, startPostgres } from "./support/postgres";
 
 // The SmokeTest dynamic resource: its inputs under mocks, its diff, and its serialized
@@ -47,11 +48,7 @@ beforeAll(async () => {
     );
     work = fs.mkdtempSync(path.join(os.tmpdir(), "pgtrickle-smoke-provider-"));
     serializedElsewhere = { esbuild: serializeWith("esbuild"), "ts-node": serializeWith("ts-node") };
-    server = await startPostgres({
-        extensionFiles: true,
-        library: true,
-        settings: { shared_preload_libraries: "pg_trickle", "pg_trickle.enabled": "on" },
-    });
+    server = await startPostgres({ extensionFiles: true, library: true, conf: IMAGE_CONF });
 }, 60_000);
 
 afterAll(async () => {

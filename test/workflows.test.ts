@@ -244,7 +244,7 @@ describe("the workflows", () => {
         const pr = workflow("pr.yml");
         expect(Object.keys(pr.on)).toEqual(["pull_request"]);
         const runs = pr.jobs.test.steps!.map((s) => s.run).filter(Boolean);
-        expect(runs).toEqual(["mv shared ../shared", "sudo .ci/install-postgres", "npm ci", "npm test", "npm run plan -- --stack release"]);
+        expect(runs).toEqual(["sudo .ci/install-postgres", "npm ci", "npm test", "npm run plan -- --stack release"]);
         expect(pr.jobs.preview).toMatchObject({ uses: "./.github/workflows/release-stack.yml", with: { command: "preview" } });
         const pulumiStep = workflow("release-stack.yml").jobs.pulumi.steps!.find((s) => s.with?.command);
         expect(pulumiStep).toMatchObject({ uses: "pulumi/actions@v6", with: { "stack-name": "release", "comment-on-pr": true } });

@@ -1,25 +1,8 @@
 import { ConfigError } from "../config/config-error";
 import { isPlainObject } from "../config/config-values";
+import { PG_TRICKLE, RECOMMENDED_SETTINGS } from "../image/recommended-settings";
 
-/**
- * The extension's name, which is also its library (`module_pathname`), preloaded
- * because it registers GUCs, shared memory and background workers at start.
- */
-export const PG_TRICKLE = "pg_trickle";
-
-/**
- * PostgreSQL settings the eval cluster starts with (CloudNativePG takes strings only).
- * `wal_level = logical` lets pg_trickle's default CDC mode (`auto`) move from triggers
- * to WAL capture. Every dynamic refresh worker, the launcher and one scheduler per
- * database take a `max_worker_processes` slot, next to autovacuum and parallel query:
- * pg_trickle's docs ask for at least 16 with 4 refresh workers.
- */
-export const RECOMMENDED_PARAMETERS: Readonly<Record<string, string>> = {
-    wal_level: "logical",
-    max_worker_processes: "32",
-    "pg_trickle.enabled": "on",
-    "pg_trickle.max_dynamic_refresh_workers": "4",
-};
+export { PG_TRICKLE };
 
 /**
  * Parameters CloudNativePG manages itself: its webhook rejects a Cluster that sets
@@ -97,12 +80,13 @@ const KEY = "cnpg.parameters";
 const NAME_RE = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
 
 /**
- * Validates `cnpg.parameters` and lays them over the recommended ones. Numbers and
+ * Validates `cnpg.parameters` and lays them over the recommended settings, the same the
+ * image starts with (components/image/recommended-settings.ts). Numbers and
  * booleans (what `pulumi config set --path` stores for `200` or `true`) become strings.
  */
 export function parsePostgresParameters(raw: unknown): Record<string, string> {
     if (raw === undefined) {
-        return { ...RECOMMENDED_PARAMETERS };
+        return { ...RECOMMENDED_SETTINGS };
     }
     if (!isPlainObject(raw)) {
         throw new ConfigError(KEY, `must be an object of PostgreSQL settings, e.g. {"work_mem": "64MB"}, got ${JSON.stringify(raw)}`);
@@ -133,5 +117,5 @@ export function parsePostgresParameters(raw: unknown): Record<string, string> {
         // CNPG archives WAL by default, which needs replica or logical.
         throw new ConfigError(`${KEY}.wal_level`, `must be logical (recommended: WAL-based change capture) or replica, got "${walLevel}"`);
     }
-    return { ...RECOMMENDED_PARAMETERS, ...overrides };
+    return { ...RECOMMENDED_SETTINGS, ...overrides };
 }

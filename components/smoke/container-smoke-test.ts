@@ -1,3 +1,4 @@
+import { IMAGE_SETTINGS } from "../image/recommended-settings";
 import { psqlExecutor } from "./psql-executor";
 import { commandFailure, runCommand } from "./run-command";
 import { runSmokeChecks, SmokeReport } from "./smoke-checks";
@@ -79,6 +80,7 @@ export async function smokeTestImageInContainer(o: ContainerSmokeTestOptions): P
         try {
             return await runSmokeChecks(containerExecutor(docker, name, env), {
                 expectedVersion: o.expectedVersion,
+                expectedSettings: IMAGE_SETTINGS,
                 readyTimeoutMs: o.readyTimeoutSeconds * 1000,
             });
         } catch (e) {

@@ -4,12 +4,12 @@ import Ajv from "ajv";
 
 /**
  * Validates objects the way the Kubernetes API server validates a custom resource
- * against its CRD (see ../shared/cnpg/README.md): structural schemas turned into
+ * against its CRD (see test/data/cnpg/README.md): structural schemas turned into
  * JSON Schema for ajv, plus the CEL rules of the CRD, checked by hand.
  */
 
-/** CNPG 1.30 schemas, shared beside the project (CI clones shared/ next to it). */
-export const CNPG_SCHEMA_DIR = path.resolve(__dirname, "..", "..", "..", "shared", "cnpg", "1.30.0");
+/** CNPG 1.30 schemas, the project's own test data (where they come from: test/data/cnpg/README.md). */
+export const CNPG_SCHEMA_DIR = path.resolve(__dirname, "..", "data", "cnpg", "1.30.0");
 
 /** A `<Kind>.schema.json` file: the storage version of one CRD. */
 export interface CrdFile {

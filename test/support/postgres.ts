@@ -34,10 +34,12 @@ export interface PostgresServer {
 export interface PostgresServerOptions {
     /** Install the pg_trickle test double (control + SQL) into this server's share dir. */
     extensionFiles: boolean;
-    /** Build the double's library (`pg_trickle.so`) and put it on dynamic_library_path. */
+    /** Build the double's library (`pg_trickle.so`, with its build.sh) and put it on dynamic_library_path. */
     library: boolean;
     /** Server settings (`-c name=value`), e.g. shared_preload_libraries. */
     settings?: Record<string, string>;
+    /** Lines appended to the data directory's postgresql.conf, as the image appends its defaults. */
+    conf?: string;
 }
 
 export const DOUBLE_DIR = path.resolve(__dirname, "..", "fixtures", "pg_trickle_double");
@@ -141,7 +143,7 @@ async function prepare(): Promise<Shared> {
     if (!fs.existsSync(path.join(include, "postgres.h"))) {
         throw new Error(`PostgreSQL server headers missing (${include}): run .ci/install-postgres (as root)`);
     }
-    const compile = run("cc", ["-shared", "-fPIC", "-I", include, "-o", path.join(libDir, "pg_trickle.so"), path.join(DOUBLE_DIR, "pg_trickle.c")]);
+    const compile = run("sh", [path.join(DOUBLE_DIR, "build.sh"), libDir]);
     if (owner) {
         fs.chownSync(root, owner.uid, owner.gid);
     }
@@ -188,6 +190,9 @@ export async function startPostgres(opts: PostgresServerOptions): Promise<Postgr
     const dataDir = path.join(dir, "data");
     const logFile = path.join(dir, "server.log");
     await run("cp", ["-a", template, dataDir]);
+    if (opts.conf !== undefined) {
+        fs.appendFileSync(path.join(dataDir, "postgresql.conf"), `\n${opts.conf}`);
+    }
     if (owner) {
         chownTree(dir, owner);
     }
