@@ -168,8 +168,8 @@ describe("the CNPG releases extension mode needs", () => {
         expect(namePatterns.releases.find((r) => r.release === "1.30.0")?.pattern).toBe(schema.pattern);
     });
 
-    it("are named in the README: exactly the releases whose Cluster CRD accepts the extension's name", () => {
-        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8").replace(/\n\s*/g, " ");
+    it("are named in the evaluation-cluster guide: exactly the releases whose Cluster CRD accepts the extension's name", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "..", "docs", "evaluation-cluster.md"), "utf8").replace(/\n\s*/g, " ");
         const requirement = /`extension_control_path`\) and CNPG ([^(]*)\(/.exec(readme)?.[1] ?? "";
         const claims = [...requirement.matchAll(/(\d+)\.(\d+)(?:\.(\d+))?\+/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]);
         expect(claims.length).toBeGreaterThan(0);
