@@ -1,4 +1,4 @@
-import { ConfigError } from "../components/config/config-error";
+import { ConfigError } from "../components/settings/config-error";
 import { runOfflinePlan } from "./offline-plan";
 import { planJson, planSummary } from "./render";
 import { parseOverride } from "./stack-config-files";

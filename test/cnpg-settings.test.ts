@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../components/config/config-error";
+import { ConfigError } from "../components/settings/config-error";
 import { parseCnpgSettings } from "../components/cnpg/cnpg-settings";
 import { CNPG_FIXED_PARAMETERS } from "../components/cnpg/postgres-parameters";
 import { RECOMMENDED_SETTINGS } from "../components/image/recommended-settings";

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BuildRequest, checkBuildAgainstDockerfile, DOCKERFILE_TARGETS, FILES_CONTEXT } from "../components/image/dockerfile-contract";
+import { DOCKERFILE_TARGETS, FILES_CONTEXT } from "../components/image/dockerfile-layout";
+import { BuildRequest, checkBuildAgainstDockerfile } from "./support/dockerfile-contract";
 import { findResources, PlannedResource, PlanResult, planFor } from "./support/offline-plan";
 
 // Pulumi runs the program in the project root, so relative build paths resolve from there.

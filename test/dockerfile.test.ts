@@ -4,15 +4,12 @@ import * as os from "os";
 import * as path from "path";
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 import { describe, expect, it } from "vitest";
-import {
-    checkBuildAgainstDockerfile,
-    DOCKERFILE_TARGETS,
-    FILES_CONTEXT,
-    parseDockerfile,
-} from "../components/image/dockerfile-contract";
+import { DOCKERFILE_TARGETS, FILES_CONTEXT } from "../components/image/dockerfile-layout";
+import { SUPPORTED_PG_MAJORS } from "../components/image/pg-majors";
 import { IMAGE_SETTINGS } from "../components/image/recommended-settings";
 import facts from "./data/pg_trickle/facts.json";
 import gucs from "./data/pg_trickle/gucs.json";
+import { checkBuildAgainstDockerfile, parseDockerfile } from "./support/dockerfile-contract";
 import { confSettings, IMAGE_CONF as CONF } from "./support/image-conf";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -185,6 +182,10 @@ describe("docker/Dockerfile", () => {
         };
         expect(rootOf("builder")).toBe("${BASE_IMAGE}");
         expect(stage("runtime").from).toBe("${BASE_IMAGE}");
+    });
+
+    it(`builds exactly the PostgreSQL majors pg_trickle ${facts.pgTrickleVersion}'s Cargo features cover (${facts.pgFeatures.join(", ")})`, () => {
+        expect(SUPPORTED_PG_MAJORS.map((m) => `pg${m}`)).toEqual(facts.pgFeatures);
     });
 
     it(`pins the Rust toolchain to a release that builds pg_trickle's edition ${facts.edition} (Rust ${facts.minimumRust}+)`, () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../components/config/config-error";
+import { ConfigError } from "../components/settings/config-error";
 import { ConfigSource, parseStackConfig, StackConfig } from "../components/config/stack-config";
 import { mergeStackConfig, toRuntimeConfig } from "../plan/stack-config-files";
 import { PROJECT_DIR } from "../plan/offline-plan";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config/config-error";
+import { ConfigError } from "../settings/config-error";
 import { awaitAnnotations } from "./await-annotations";
 import { clusterSpec, Operand } from "./cluster-spec";
 import type { CnpgSettings } from "./cnpg-settings";

@@ -1,5 +1,5 @@
-import { ConfigError } from "../config/config-error";
-import { isPlainObject } from "../config/config-values";
+import { ConfigError } from "../settings/config-error";
+import { isPlainObject } from "../settings/config-values";
 import { parsePinnedReference, parseRepository } from "../image/image-reference";
 import { parsePostgresParameters } from "./postgres-parameters";
 import { quantityValue } from "./quantity";

@@ -1,7 +1,7 @@
 /**
  * The CloudNativePG operator as installed by this project: the official Helm chart,
  * pinned. Chart 0.29.0 ships operator 1.30.0, whose CRD schemas the tests validate
- * against (../shared/cnpg/1.30.0).
+ * against (test/data/cnpg/1.30.0).
  */
 export const CNPG_CHART = {
     repository: "https://cloudnative-pg.github.io/charts",

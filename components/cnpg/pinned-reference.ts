@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/config-error";
+import { ConfigError } from "../settings/config-error";
 import { parsePinnedReference } from "../image/image-reference";
 
 /**

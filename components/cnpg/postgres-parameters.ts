@@ -1,5 +1,5 @@
-import { ConfigError } from "../config/config-error";
-import { isPlainObject } from "../config/config-values";
+import { ConfigError } from "../settings/config-error";
+import { isPlainObject } from "../settings/config-values";
 import { PG_TRICKLE, RECOMMENDED_SETTINGS } from "../image/recommended-settings";
 
 export { PG_TRICKLE };

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config-error";
+import { ConfigError } from "../settings/config-error";
 import {
     isPlainObject,
     parseBoolean,
@@ -10,8 +10,8 @@ import {
     parseStringArray,
     parseStringMap,
     requireUnique,
-} from "./config-values";
-import { credentialsHint, parseRegistryCredentials, RegistryCredential } from "./registry-credentials";
+} from "../settings/config-values";
+import { credentialsHint, parseRegistryCredentials, RegistryCredential } from "../registry/registry-credentials";
 import { isDigest, isLoopbackRegistry, isValidTag, parseRepository, registryOf } from "../image/image-reference";
 import { FILES_CONTEXT } from "../image/dockerfile-layout";
 import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL majors the Dockerfile can build. pg_trickle's Cargo features cover
- * PostgreSQL 18 only (see ../shared/pg_trickle-facts.md); add a major here when the
+ * PostgreSQL 18 only (see test/data/pg_trickle/facts.json); add a major here when the
  * extension and the Dockerfile support it.
  */
 export const SUPPORTED_PG_MAJORS: readonly number[] = [18];

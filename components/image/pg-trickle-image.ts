@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryCredential } from "../config/registry-credentials";
+import type { RegistryCredential } from "../registry/registry-credentials";
 import { pinBaseImage, PinnedBase } from "./base-image";
 import { buildCache, CacheMode } from "./build-cache";
 import { DOCKERFILE_TARGETS, FILES_CONTEXT, FILES_CONTEXT_PATH, readDockerfile } from "./dockerfile-layout";

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config/config-error";
-import { isPlainObject } from "../config/config-values";
+import { ConfigError } from "../settings/config-error";
+import { isPlainObject } from "../settings/config-values";
 import { isDigest, registryOf } from "../image/image-reference";
 import { compareSemVer, parseSemVer, SemVer } from "../image/semver";
-import type { RegistryCredential } from "../config/registry-credentials";
+import type { RegistryCredential } from "../registry/registry-credentials";
 import type { ReadCredential, TagLister } from "../registry/registry-tags";
 
 /** Stack output listing every version this stack has published. */

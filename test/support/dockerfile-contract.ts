@@ -1,7 +1,5 @@
 import { DockerfileParser, Instruction } from "dockerfile-ast";
 
-export { DOCKERFILE_TARGETS, FILES_CONTEXT } from "./dockerfile-layout";
-
 /**
  * Build args BuildKit accepts without an ARG line (proxy settings, frontend options,
  * reproducible-build epoch); passing them is never a mistake.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config-error";
-import { isPlainObject } from "./config-values";
+import { ConfigError } from "../settings/config-error";
+import { isPlainObject } from "../settings/config-values";
 
 /** Credentials for one registry, as docker-build's `RegistryArgs` wants them. */
 export interface RegistryCredential {
