@@ -16,6 +16,7 @@ source "$here/lib/common.sh"
 source "$here/lib/daemon.sh"
 source "$here/lib/loopback-check.sh"
 source "$here/lib/qemu.sh"
+source "$here/lib/tls.sh"
 source "$here/daemons/registry.sh"
 source "$here/daemons/git-daemon.sh"
 source "$here/daemons/dockerd.sh"
@@ -47,6 +48,10 @@ export REHEARSAL_REGISTRY_A='$REGISTRY_A'
 export REHEARSAL_REGISTRY_B='$REGISTRY_B'
 export REHEARSAL_GIT_BASE_URL='$GIT_BASE_URL'
 export REHEARSAL_ARM64='$arm64'
+export SSL_CERT_FILE='$TLS_CA_BUNDLE'
+export NODE_EXTRA_CA_CERTS='$TLS_CA'
+export REHEARSAL_REGISTRY_USER='$REGISTRY_USER'
+export REHEARSAL_REGISTRY_PASSWORD_FILE='$REGISTRY_PASSWORD_FILE'
 ENV
   cat >"$REHEARSAL_DIR/env.json" <<JSON
 {
@@ -59,6 +64,10 @@ ENV
   "registryA": "$REGISTRY_A",
   "registryB": "$REGISTRY_B",
   "gitBaseUrl": "$GIT_BASE_URL",
+  "caFile": "$TLS_CA",
+  "registryUser": "$REGISTRY_USER",
+  "registryPasswordFile": "$REGISTRY_PASSWORD_FILE",
+  "caBundle": "$TLS_CA_BUNDLE",
   "platforms": [$([ "$arm64" = yes ] && echo '"linux/amd64", "linux/arm64"' || echo '"linux/amd64"')]
 }
 JSON
@@ -83,11 +92,23 @@ up() {
   local arm64=no
   # Before buildkitd: it detects the platforms it can run when it starts.
   if enable_qemu_arm64; then arm64=yes; else log "linux/arm64 is not available: amd64 only"; fi
+  local h
+  for h in $REGISTRY_HOSTS; do
+    [ "$(getent hosts "$h" | cut -d' ' -f1)" = 127.0.0.1 ] ||
+      die "$h does not resolve to 127.0.0.1: run inside rehearsal/namespace.sh (npm run rehearse does)"
+  done
   registry_start mirror "$MIRROR_REGISTRY"
-  registry_start a "$REGISTRY_A"
-  registry_start b "$REGISTRY_B"
+  tls_certificates
+  registry_credentials
+  registry_start a "127.0.0.1:${REGISTRY_A##*:}" tls
+  registry_start b "127.0.0.1:${REGISTRY_B##*:}" tls
   git_daemon_start
   dockerd_start
+  # The engine pulls what the program pushed (the smoke gate), with this login, as CI's docker login.
+  local r
+  for r in "$REGISTRY_A" "$REGISTRY_B"; do
+    docker login --username "$REGISTRY_USER" --password-stdin "$r" <"$REGISTRY_PASSWORD_FILE" >/dev/null
+  done
   buildkitd_start
   buildx_builder_create
   check_loopback_only "${DAEMONS[@]}"

@@ -38,6 +38,13 @@ export interface Environment {
     registryB: string;
     /** git://127.0.0.1:<port> */
     gitBaseUrl: string;
+    /** The run's certificate authority: registries A and B serve HTTPS with a certificate it signed. */
+    caFile: string;
+    /** The login of registries A and B: the user, and a file with the run's password. */
+    registryUser: string;
+    registryPasswordFile: string;
+    /** The system's CAs plus the run's, for SSL_CERT_FILE. */
+    caBundle: string;
     /** linux/amd64, and linux/arm64 when QEMU user emulation works here. */
     platforms: string[];
 }
@@ -88,6 +95,11 @@ export async function stopEnvironment(): Promise<void> {
     await script("env.sh", ["down"]);
 }
 
+/** Stops what runs and deletes the run directory: registries, state and logs start empty. */
+export async function cleanEnvironment(): Promise<void> {
+    await script("env.sh", ["clean"]);
+}
+
 /** The running environment's description (env.sh up writes it). */
 export function readEnvironment(): Environment {
     return JSON.parse(fs.readFileSync(path.join(runDirectory(), "env.json"), "utf8")) as Environment;
@@ -95,7 +107,16 @@ export function readEnvironment(): Environment {
 
 /** Environment variables for every client of the environment: the Pulumi CLI and its providers, docker, buildx. */
 export function clientEnvironment(env: Environment): Record<string, string> {
-    return { DOCKER_HOST: env.dockerHost, DOCKER_CONFIG: env.dockerConfig, BUILDKIT_HOST: env.buildkitHost };
+    return {
+        DOCKER_HOST: env.dockerHost,
+        DOCKER_CONFIG: env.dockerConfig,
+        BUILDKIT_HOST: env.buildkitHost,
+        // The builder every buildx command uses by default, as setup-buildx-action makes it in CI.
+        BUILDX_BUILDER: env.builder,
+        // Registries A and B are HTTPS with the run's CA: Go (CLI, provider, buildx) and Node (the program) trust it.
+        SSL_CERT_FILE: env.caBundle,
+        NODE_EXTRA_CA_CERTS: env.caFile,
+    };
 }
 
 /** Pushes the Dockerfile frontend as docker/dockerfile:1 to the mirror; resolves to its digest. */

@@ -128,7 +128,9 @@ inspect() {
   node -r "$REHEARSAL_PROJECT/plan/register-ts.cjs" -e '
     const { RegistryApi } = require(process.argv[1]);
     const [host, repository, digest] = process.argv.slice(2);
-    const api = new RegistryApi(host);
+    const passwordFile = process.env.REHEARSAL_REGISTRY_PASSWORD_FILE;
+    const login = passwordFile ? { username: process.env.REHEARSAL_REGISTRY_USER, password: require("fs").readFileSync(passwordFile, "utf8").trim() } : undefined;
+    const api = new RegistryApi(host, { caFile: process.env.NODE_EXTRA_CA_CERTS, login });
     (async () => {
       const m = await api.manifest(repository, digest);
       const labels = m && m.body.config ? await api.labels(repository, digest) : {};

@@ -1,7 +1,14 @@
+import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
+import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRegistryTags, nextPage, parseChallenge } from "../components/registry/registry-tags";
+
+const TLS = path.join(__dirname, "fixtures", "tls");
+const TLS_KEY = fs.readFileSync(path.join(TLS, "127.0.0.1.key"));
+const TLS_CERT = fs.readFileSync(path.join(TLS, "127.0.0.1.pem"));
 
 /**
  * A registry on 127.0.0.1 that behaves like Docker Hub's: the API answers 401 with a Bearer
@@ -71,6 +78,21 @@ describe("listing a registry's tags", () => {
         const err = await listRegistryTags(`${lockedHost}/acme/pg`, { username: "bot", password: "wrong-s3cret" }).catch((e: Error) => e);
         expect((err as Error).message).toBe(`listing the tags of ${lockedHost}/acme/pg: the token service http://${lockedHost} answered HTTP 401`);
         expect((err as Error).message).not.toContain("s3cret");
+    });
+
+    it("speaks HTTPS to a loopback registry that serves it, as to any other", async () => {
+        const tls = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (req, res) => {
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ tags: [`via-${req.url}`] }));
+        });
+        await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+        const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"; // the test's certificate is self-signed
+        try {
+            expect(await listRegistryTags(`127.0.0.1:${(tls.address() as AddressInfo).port}/acme/pg`)).toEqual(["via-/v2/acme/pg/tags/list?n=1000"]);
+        } finally {
+            process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+            tls.close();
+        }
     });
 
     it("finds nothing published in a repository that does not exist yet", async () => {

@@ -262,23 +262,24 @@ export class PgTrickleImage extends pulumi.ComponentResource {
         },
     ): FlavourBuilds {
         const builds: FlavourBuilds = { primary: new Map(), cluster: new Map(), count: 0 };
-        const insecure = (repos: readonly string[]) => repos.every((r) => isLoopbackRegistry(registryOf(r)));
         for (const platform of args.platforms) {
             const resourceName = `${name}-${b.flavour.key}-pg${b.pgMajor}-${platformArch(platform)}`;
             const image = (suffix: string, exp: dockerbuild.types.input.ExportArgs | undefined, after?: dockerbuild.Image) => {
                 builds.count++;
                 return this.buildImage(`${resourceName}${suffix}`, args, { ...b, platform, exp, writeCache: suffix === "", after });
             };
+            // Repositories that get tags speak HTTPS: docker-build reads every Index back over HTTPS.
             const primary = args.push
-                ? image("", pushByDigestExport(b.flavour.repositories, { insecure: insecure(b.flavour.repositories) }), b.after?.get(platform))
+                ? image("", pushByDigestExport(b.flavour.repositories, { insecure: false }), b.after?.get(platform))
                 : image("", args.load ? dockerLoadExport(b.tags.map((t) => t.reference)) : undefined, b.after?.get(platform));
             builds.primary.set(platform, primary);
             if (args.push && args.load) {
                 image("-load", dockerLoadExport(b.tags.map((t) => t.reference)), primary);
             }
             if (args.clusterRepository && b.flavour.key === "full") {
-                const repos = [args.clusterRepository];
-                builds.cluster.set(platform, image("-cluster", pushByDigestExport(repos, { insecure: insecure(repos) }), primary));
+                // Digests only, no Index: a plain-HTTP loopback registry (kind's) will do.
+                const insecure = isLoopbackRegistry(registryOf(args.clusterRepository));
+                builds.cluster.set(platform, image("-cluster", pushByDigestExport([args.clusterRepository], { insecure }), primary));
             }
         }
         return builds;

@@ -10,11 +10,25 @@ export interface ReadCredential {
 export type TagLister = (repository: string, credential?: ReadCredential) => Promise<string[]>;
 
 /** Docker Hub's API host: `docker.io` itself serves no registry API. */
-function apiBase(registry: string): string {
-    if (registry === "docker.io" || registry === "index.docker.io") {
-        return "https://registry-1.docker.io";
+function apiHost(registry: string): string {
+    return registry === "docker.io" || registry === "index.docker.io" ? "registry-1.docker.io" : registry;
+}
+
+/**
+ * The API's base URL. HTTPS, except a loopback registry that only speaks plain HTTP (kind's
+ * at localhost:5001): as Docker does for such registries, HTTPS is tried first.
+ */
+async function apiBase(registry: string): Promise<string> {
+    const https = `https://${apiHost(registry)}`;
+    if (!isLoopbackRegistry(registry)) {
+        return https;
     }
-    return `${isLoopbackRegistry(registry) ? "http" : "https"}://${registry}`;
+    try {
+        await fetch(`${https}/v2/`);
+        return https;
+    } catch {
+        return `http://${registry}`;
+    }
 }
 
 /** `Bearer realm="…",service="…",scope="…"` → its parameters. */
@@ -46,7 +60,7 @@ export const listRegistryTags: TagLister = async (repository, credential) => {
     if (typeof parsed === "string") {
         throw new Error(parsed);
     }
-    const base = apiBase(parsed.registry);
+    const base = await apiBase(parsed.registry);
     let authorization: string | undefined;
     const tags: string[] = [];
     let url: string | undefined = `${base}/v2/${parsed.path}/tags/list?n=1000`;

@@ -2,7 +2,7 @@
 # BuildKit (buildkitd from the tool cache) with the OCI worker on Debian's runc, host
 # networking (no CNI bridge), a unix socket in the run directory. Its registry mirror serves
 # docker.io names (the dockerfile frontend, the postgres stand-in) from the mirror registry;
-# the loopback registries are plain HTTP.
+# the mirror is plain HTTP, registries A and B HTTPS with the run's CA (lib/tls.sh).
 
 buildkitd_start() {
   need_tool "$BUILDKITD" "rehearsal/build-tools.sh buildkit"
@@ -39,11 +39,14 @@ root = "$DATA_DIR/buildkit"
 [registry."$MIRROR_REGISTRY"]
   http = true
 
+# HTTPS: BuildKit would default a loopback host to plain HTTP.
 [registry."$REGISTRY_A"]
-  http = true
+  http = false
+  ca = ["$TLS_CA"]
 
 [registry."$REGISTRY_B"]
-  http = true
+  http = false
+  ca = ["$TLS_CA"]
 TOML
   start_daemon buildkitd "$BUILDKITD" --config "$config" --oci-worker-net=host
   wait_daemon buildkitd 60 "$BUILDCTL" --addr "$BUILDKIT_HOST" debug workers

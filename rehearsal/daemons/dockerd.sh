@@ -26,7 +26,8 @@ dockerd_start() {
   for p in "${DOCKERD_HOST_PATHS[@]}"; do
     [ -e "$p" ] || echo "$p" >>"$RUN_DIR/dockerd-host-paths"
   done
-  start_daemon dockerd dockerd \
+  # The engine trusts the run's CA (registries A and B) through Go's SSL_CERT_FILE.
+  SSL_CERT_FILE=$TLS_CA_BUNDLE start_daemon dockerd dockerd \
     --config-file "$RUN_DIR/dockerd.json" \
     --data-root "$DATA_DIR/docker" \
     --exec-root "$DOCKERD_EXEC_ROOT" \

@@ -32,8 +32,15 @@ WORK_DIR=$REHEARSAL_DIR/work        # scratch space of image builds
 TIMINGS=$REHEARSAL_DIR/timings.tsv  # step <TAB> seconds <TAB> when
 
 MIRROR_REGISTRY=127.0.0.1:$((REHEARSAL_PORT_BASE + 0))
-REGISTRY_A=127.0.0.1:$((REHEARSAL_PORT_BASE + 1))
-REGISTRY_B=127.0.0.1:$((REHEARSAL_PORT_BASE + 2))
+# Registries A and B stand in for Docker Hub and GHCR: named hosts with HTTPS and a login, on
+# the loopback. The names resolve to 127.0.0.1 only inside the rehearsal's mount namespace
+# (rehearsal/namespace.sh), where /etc/hosts says so; by name, no client treats them as a
+# plain-HTTP localhost registry (BuildKit, buildx and containerd do that for 127.0.0.1).
+REGISTRY_HOSTS="registry-a.rehearsal.test registry-b.rehearsal.test"
+REGISTRY_A=registry-a.rehearsal.test:$((REHEARSAL_PORT_BASE + 1))
+REGISTRY_B=registry-b.rehearsal.test:$((REHEARSAL_PORT_BASE + 2))
+REGISTRY_USER=rehearsal
+REGISTRY_PASSWORD_FILE=$REHEARSAL_DIR/run/registry-password
 GIT_PORT=$((REHEARSAL_PORT_BASE + 3))
 GIT_BASE_URL=git://127.0.0.1:$GIT_PORT
 
