@@ -15,9 +15,9 @@
  *       await stopEnvironment();
  *   }
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { runCommand, tail } from "./driver/run-command";
 
 /** What `env.sh up` wrote to <run dir>/env.json. */
 export interface Environment {
@@ -58,30 +58,14 @@ export function runDirectory(): string {
 }
 
 /** Runs a rehearsal script; resolves to its stdout (trimmed), rejects with the end of its log. */
-function script(relative: string, args: string[] = []): Promise<string> {
+async function script(relative: string, args: string[] = []): Promise<string> {
     const logDir = path.join(runDirectory(), "logs");
     fs.mkdirSync(logDir, { recursive: true });
-    const logFile = path.join(logDir, "scripts.log");
-    fs.appendFileSync(logFile, `\n$ rehearsal/${relative} ${args.join(" ")}\n`);
-    return new Promise((resolve, reject) => {
-        const child = spawn("bash", [path.join(HERE, relative), ...args], { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d));
-        child.stderr.on("data", (d: Buffer) => {
-            stderr += d;
-            fs.appendFileSync(logFile, d);
-        });
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code === 0) {
-                resolve(stdout.trim());
-            } else {
-                const tail = stderr.trim().split("\n").slice(-20).join("\n");
-                reject(new Error(`rehearsal/${relative} ${args.join(" ")} exited ${code}:\n${tail}`));
-            }
-        });
-    });
+    const r = await runCommand("bash", [path.join(HERE, relative), ...args], { cwd: PROJECT, logFile: path.join(logDir, "scripts.log") });
+    if (r.code !== 0) {
+        throw new Error(`rehearsal/${relative} ${args.join(" ")} exited ${r.code}:\n${tail(r)}`);
+    }
+    return r.stdout.trim();
 }
 
 /** Starts the registries, the git daemon, dockerd and buildkitd (stops them again if one fails). */

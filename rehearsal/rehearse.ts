@@ -6,11 +6,11 @@
  *
  *   npm run rehearse [-- --keep-env]     --keep-env: leave the daemons running afterwards
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PulumiCli } from "./driver/pulumi-cli";
 import { RegistryApi } from "./driver/registry-api";
+import { runCommand } from "./driver/run-command";
 import { renderReport, Report } from "./driver/report";
 import { DEV, DEV_SCENARIO, Rehearsal, RELEASE, runScenario, SCENARIOS } from "./driver/scenarios";
 import {
@@ -34,24 +34,6 @@ const VERSIONS = ["1.2.3", "1.3.0", "1.2.4", "1.2.5"];
 
 function log(line: string): void {
     process.stderr.write(`rehearse: ${line}\n`);
-}
-
-/** Runs a command with the run log as its output; resolves with what it printed. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-    const logFile = path.join(runDirectory(), "logs", "rehearse.log");
-    fs.appendFileSync(logFile, `\n$ ${cmd} ${args.join(" ")}\n`);
-    return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd: PROJECT, env, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d));
-        child.stderr.on("data", (d: Buffer) => {
-            stderr += d;
-            fs.appendFileSync(logFile, d);
-        });
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
 }
 
 /** The program as a user checks it out, under the run directory: `pulumi stack init` and `config set` change its stack files there. */
@@ -132,7 +114,7 @@ async function main(): Promise<number> {
             base: (revision) => pushBaseStandIn({ revision }),
             baseDigest,
             source: async (version) => ({ url: sourceUrl(env, version), revision: commits[`v${version}`] }),
-            docker: (args) => run("docker", args, clientEnv),
+            docker: (args) => runCommand("docker", args, { cwd: PROJECT, env: clientEnv, logFile: path.join(dir, "logs", "rehearse.log") }),
             timed: (what, seconds) => report.timings.push({ what, seconds }),
             fact: (text) => report.facts.push(text),
         };

@@ -1,13 +1,6 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-
-export interface CommandResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-    seconds: number;
-}
+import { CommandResult, runCommand, tail } from "./run-command";
 
 export interface PulumiCliOptions {
     /** The `pulumi` binary. */
@@ -26,32 +19,14 @@ export class PulumiCli {
 
     /** Runs `pulumi <args>`; never throws for a non-zero exit (the caller decides). */
     run(args: string[], stdin?: string): Promise<CommandResult> {
-        const started = Date.now();
-        fs.appendFileSync(this.o.logFile, `\n$ pulumi ${args.join(" ")}\n`);
-        return new Promise((resolve, reject) => {
-            const child = spawn(this.o.bin, args, { cwd: this.o.projectDir, env: this.o.env, stdio: ["pipe", "pipe", "pipe"] });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d: Buffer) => {
-                stdout += d;
-                fs.appendFileSync(this.o.logFile, d);
-            });
-            child.stderr.on("data", (d: Buffer) => {
-                stderr += d;
-                fs.appendFileSync(this.o.logFile, d);
-            });
-            child.on("error", reject);
-            child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-            child.stdin.end(stdin ?? "");
-        });
+        return runCommand(this.o.bin, args, { cwd: this.o.projectDir, env: this.o.env, logFile: this.o.logFile, stdin });
     }
 
     /** Like `run`, but a non-zero exit is an error naming the command and its last lines. */
     async must(args: string[], stdin?: string): Promise<CommandResult> {
         const r = await this.run(args, stdin);
         if (r.code !== 0) {
-            const tail = `${r.stdout}${r.stderr}`.trim().split("\n").slice(-15).join("\n");
-            throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail}`);
+            throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r, 15)}`);
         }
         return r;
     }
