@@ -19,9 +19,9 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
-    /** Stack name: `Pulumi.<stack>.yaml` must exist. */
+    /** Stack name: `Pulumi.<stack>.yaml` must exist (an InputError names the known stacks otherwise). */
     stack: string;
-    /** Overrides, short keys in the project's namespace; values are JSON values. Default: none. */
+    /** Overrides by config path (`cnpg.enabled`, as `pulumi config set --path`), short keys in the project's namespace; values are JSON values. Default: none. */
     config?: Record<string, unknown>;
     /** Overrides set as secrets (like `pulumi config set --secret`). Default: none. */
     secretConfig?: Record<string, unknown>;
@@ -47,17 +47,14 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
  * Runs `index.ts` as `pulumi up` would, under Pulumi's mock runtime: config merged the
  * way the CLI merges it, every resource recorded, provider outputs filled with
  * deterministic placeholders. No Pulumi CLI, Docker, network or credentials.
- * Throws what the program throws (a ConfigError for bad config).
+ * Throws an InputError for a stack or stack file it cannot read, and what the program
+ * throws (a ConfigError for bad config).
  */
 export async function runOfflinePlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? PROJECT_DIR;
     const project = readProject(projectDir).name;
-    const merged = mergeStackConfig(projectDir, opts.stack, { ...opts.config, ...opts.secretConfig });
-    merged.secretKeys.push(...Object.keys(opts.secretConfig ?? {}).map((k) => (k.includes(":") ? k : `${project}:${k}`)));
-    const notes = [
-        ...merged.encrypted.map((k) => `${k}: encrypted in the stack file, planned with a placeholder secret`),
-        ...addPlaceholderCredentials(project, merged),
-    ];
+    const merged = mergeStackConfig(projectDir, opts.stack, opts.config, opts.secretConfig);
+    const notes = [...merged.unread, ...addPlaceholderCredentials(project, merged)];
 
     const recording = await installMockRuntime(project, opts.stack, {
         serializeDynamicProviders: opts.serializeDynamicProviders ?? false,

@@ -9,10 +9,12 @@ const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
-const cacheDir = path.join(__dirname, "..", "node_modules", ".cache", "offline-plan");
+// OFFLINE_PLAN_CACHE_DIR: another cache directory (the tests start plans on an empty one).
+const cacheDir = process.env.OFFLINE_PLAN_CACHE_DIR || path.join(__dirname, "..", "node_modules", ".cache", "offline-plan");
 let esbuild;
-// Bump when the transform options change, so cached output of the old options is not reused.
-const OPTIONS_VERSION = 2;
+// Bump when the transform options or the entries change, so old entries are not reused
+// (3: entries are written atomically; an older one may be a truncated write).
+const OPTIONS_VERSION = 3;
 
 function transpile(filename, source) {
     esbuild ??= require("esbuild");
@@ -36,11 +38,16 @@ require.extensions[".ts"] = (module, filename) => {
         code = fs.readFileSync(cached, "utf8");
     } catch {
         code = transpile(filename, fs.readFileSync(filename, "utf8"));
+        // Plans started at once share the cache: write a private file and rename it into
+        // place (atomic within a directory), so a reader finds no entry or a whole one.
+        const temp = `${cached}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`;
         try {
             fs.mkdirSync(cacheDir, { recursive: true });
-            fs.writeFileSync(cached, code);
+            fs.writeFileSync(temp, code);
+            fs.renameSync(temp, cached);
         } catch {
             // A read-only tree only loses the cache.
+            fs.rmSync(temp, { force: true });
         }
     }
     module._compile(code, filename);

@@ -69,11 +69,7 @@ export function planSummary(plan: PlanResult): string {
         }
     }
 
-    const tags = of("docker-build:index:Index");
-    lines.push("", tags.length > 0 ? `Tags pushed (${tags.length}, each an index of the built platforms, kept on destroy, exact tags first):` : "Tags pushed: none (push is off)");
-    for (const t of tags) {
-        lines.push(`  ${t.name}`);
-    }
+    lines.push("", ...tagLines(plan, builds.map(inputs)));
 
     const shown = ["docker-build:index:Image", "docker-build:index:Index", "pulumi-nodejs:dynamic:Resource"];
     const other = plan.resources.filter((r) => !shown.includes(r.type) && !r.type.startsWith("pulumi:providers:"));
@@ -98,9 +94,37 @@ export function planSummary(plan: PlanResult): string {
     return lines.join("\n");
 }
 
+/**
+ * What happens to the tags: pushed as indexes (multi-arch only when more than one
+ * platform is built), loaded into the local engine, or nothing.
+ */
+function tagLines(plan: PlanResult, builds: Record<string, any>[]): string[] {
+    const indexes = plan.resources.filter((r) => r.type === "docker-build:index:Index").map((r) => r.name);
+    const platforms = [...new Set(builds.flatMap((b) => b.platforms ?? []))].sort();
+    const loaded = builds.flatMap((b) => (b.exports ?? []).flatMap(loadedTags));
+    if (indexes.length > 0) {
+        const each = platforms.length > 1 ? `each a multi-arch index of ${platforms.join(", ")}` : `each an index of ${platforms.join("")} only, not multi-arch`;
+        return [`Tags pushed (${indexes.length}, ${each}, kept on destroy, exact tags first):`, ...indexes.map((t) => `  ${t}`)];
+    }
+    if (loaded.length > 0) {
+        return [`Tags loaded into the local Docker engine (${loaded.length}, ${platforms.join(", ")}; nothing is pushed to a registry):`, ...loaded.map((t) => `  ${t}`)];
+    }
+    return ["Tags: none (push and load are off: the builds only fill the build cache)"];
+}
+
+/** The tags a `type=docker` export loads into the local engine. */
+function loadedTags(e: { raw?: string }): string[] {
+    const attrs = exportAttributes(e);
+    return attrs.get("type") === "docker" ? (attrs.get("name") ?? "").split(",").filter(Boolean) : [];
+}
+
+function exportAttributes(e: { raw?: string }): Map<string, string> {
+    return new Map(splitCsv(e.raw ?? "").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const));
+}
+
 /** `type=image,"name=a,b",push-by-digest=true` → `push by digest to a, b`. */
 function describeExport(e: { raw?: string }): string {
-    const attrs = new Map(splitCsv(e.raw ?? "").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const));
+    const attrs = exportAttributes(e);
     const names = (attrs.get("name") ?? "").split(",").filter(Boolean).join(", ");
     if (attrs.get("type") === "docker") {
         return `load into local Docker as ${names}`;

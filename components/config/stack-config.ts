@@ -1,5 +1,7 @@
 import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { closestName } from "../settings/closest-name";
 import { ConfigError } from "../settings/config-error";
 import {
     isPlainObject,
@@ -20,6 +22,7 @@ import { parseSemVer, SemVer } from "../image/semver";
 import { CACHE_MODES, CacheMode } from "../image/build-cache";
 import type { PgTrickleImageArgs } from "../image/pg-trickle-image";
 import { CnpgSettings, parseCnpgSettings } from "../cnpg/cnpg-settings";
+import { redact, secretForms } from "./secret-values";
 
 export const PROJECT = "pg-trickle-infra";
 
@@ -62,7 +65,7 @@ export interface StackConfig extends Omit<PgTrickleImageArgs, "clusterRepository
 export interface ConfigSource {
     /** Raw string of `pg-trickle-infra:<key>`, or undefined when unset. */
     get(key: string): string | undefined;
-    /** Whether the key was set with `--secret`. */
+    /** Whether the key was set with `--secret` (its value never appears in an error). */
     isSecret(key: string): boolean;
     /** Every key set in the project's namespace (short form). */
     keys(): string[];
@@ -82,12 +85,28 @@ export function loadStackConfig(): StackConfig {
     });
 }
 
-/** Validates every setting; throws ConfigError naming the first bad key. Pure apart from `pulumi.secret`. */
+/**
+ * Validates every setting; throws ConfigError naming the first bad key, with no secret
+ * value in its message (valid or not: a rule between settings may quote another one).
+ * Pure apart from `pulumi.secret` and reading local paths (`source`, `buildContexts`).
+ */
 export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefined = hostPlatform()): StackConfig {
-    const known = new Set<string>([...TYPED_KEYS, ...STRUCTURED_KEYS]);
+    try {
+        return parseSettings(src, host);
+    } catch (e) {
+        if (!ConfigError.isInstance(e)) {
+            throw e;
+        }
+        const secrets = src.keys().filter((k) => src.isSecret(k)).flatMap((k) => secretForms(src.get(k) ?? ""));
+        throw new ConfigError(e.key, redact(e.problem, secrets));
+    }
+}
+
+function parseSettings(src: ConfigSource, host: ImagePlatform | undefined): StackConfig {
+    const known = [...TYPED_KEYS, ...STRUCTURED_KEYS];
     for (const key of src.keys()) {
-        if (!known.has(key)) {
-            throw new ConfigError(key, `is not a setting of this project; known settings: ${[...known].join(", ")}`);
+        if (!(known as string[]).includes(key)) {
+            throw new ConfigError(key, unknownSettingProblem(key, known));
         }
     }
     const required = (key: (typeof TYPED_KEYS)[number]): string => {
@@ -106,8 +125,8 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
             throw new ConfigError("version", `"${version.raw}" makes the invalid Docker tag "${tag}" (allowed: [A-Za-z0-9_.-], at most 128 characters, no "+")`);
         }
     }
-    const platforms = parsePlatforms(required("platforms"), host);
     const push = parseBoolean("push", required("push"));
+    const platforms = parsePlatforms(required("platforms"), host, push);
     const load = parseBoolean("load", required("load"));
     if (load && platforms.length !== 1) {
         throw new ConfigError("load", `needs exactly one platform to load into the local Docker engine, platforms has ${platforms.length}`);
@@ -173,6 +192,20 @@ export function parseStackConfig(src: ConfigSource, host: ImagePlatform | undefi
     };
 }
 
+/** Why `key` is not a setting, and what to write instead. */
+function unknownSettingProblem(key: string, known: readonly string[]): string {
+    const root = /^[^.[]+/.exec(key)?.[0] ?? key;
+    if (root !== key && known.includes(root)) {
+        // `pulumi config set cnpg.enabled false` without --path sets a key named "cnpg.enabled".
+        return (
+            `is not a setting: it reads as a path into ${root}; set it with pulumi config set --path '${key}' <value> ` +
+            `(in the stack file: nested under ${PROJECT}:${root})`
+        );
+    }
+    const close = closestName(key, known);
+    return `is not a setting of this project; ${close ? `did you mean ${close}? ` : ""}known settings: ${known.join(", ")}`;
+}
+
 /** The cluster pulls its images by digest from a registry: this stack must put them where it can. */
 function requireClusterImage(cnpg: CnpgSettings, push: boolean, extensionImageBuilt: boolean): void {
     if (!cnpg.enabled) {
@@ -197,7 +230,7 @@ function requireClusterImage(cnpg: CnpgSettings, push: boolean, extensionImageBu
 function parseVersion(raw: string): SemVer {
     const v = parseSemVer(raw);
     if (!v) {
-        const hint = /^v\d/.test(raw) ? ` (drop the leading "v": ${raw.slice(1)})` : "";
+        const hint = /^v\d/.test(raw) ? ' (drop the leading "v")' : "";
         throw new ConfigError("version", `"${raw}" is not a SemVer version such as 1.0.0 or 1.3.0-rc.1${hint}`);
     }
     return v;
@@ -219,8 +252,15 @@ function parsePgMajors(raw: string): number[] {
     return [...majors].sort((a, b) => a - b);
 }
 
-function parsePlatforms(raw: string, host: ImagePlatform | undefined): ImagePlatform[] {
+function parsePlatforms(raw: string, host: ImagePlatform | undefined, push: boolean): ImagePlatform[] {
     const platforms = parseStringArray("platforms", raw);
+    if (platforms.length === 0 && push) {
+        // Empty would publish this machine's platform alone under tags users take for multi-arch.
+        throw new ConfigError(
+            "platforms",
+            `is empty, which builds only this machine's platform; a stack that pushes publishes every tag as an index of its platforms: name them, e.g. ["${SUPPORTED_PLATFORMS.join('", "')}"]`,
+        );
+    }
     if (platforms.length === 0) {
         // Empty means "the machine running the program": the dev stack's default.
         if (!host) {
@@ -282,16 +322,41 @@ function requireCredentials(repositories: readonly string[], registries: readonl
     }
 }
 
-const REMOTE_SOURCE = /^(https?:\/\/|ssh:\/\/|git:\/\/|git@)/;
+/** A git URL as BuildKit reads a remote build context (util/gitutil): scheme or scp-like form, then `#ref[:subdir]`. */
+const GIT_URL = /^(?:(?<scheme>https?|ssh|git):\/\/[^\s#]+|git@[^\s:#]+:[^\s#]+)(?:#(?<fragment>.*))?$/;
+const GIT_URL_FORMS = "https://….git#<ref>, ssh://…#<ref>, git://…#<ref> or git@<host>:…#<ref>";
 
+/**
+ * `source`: a git URL with a ref, or a local pg_trickle checkout (a directory with a
+ * Cargo.toml; relative to the project directory, where Pulumi runs the program), so a
+ * wrong one fails here and not minutes into a build.
+ */
 function parseSource(raw: string, version: SemVer): string {
     if (raw === "") {
         return `https://github.com/trickle-labs/pg-trickle.git#v${version.raw}`;
     }
-    if (REMOTE_SOURCE.test(raw) && !raw.includes("#")) {
-        // docker-build does not content-hash a remote context: without a pinned ref a
-        // moved branch would never show up as a diff.
-        throw new ConfigError("source", `"${raw}" has no ref; append #v<version>, #<tag> or #<commit>`);
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) || raw.startsWith("git@")) {
+        const url = GIT_URL.exec(raw);
+        if (!url) {
+            throw new ConfigError("source", `"${raw}" is not a git URL BuildKit can clone; give ${GIT_URL_FORMS}`);
+        }
+        const scheme = url.groups!.scheme;
+        if ((scheme === "https" || scheme === "http") && !raw.split("#")[0].endsWith(".git")) {
+            // BuildKit reads an http(s) URL as a git repository only when its path ends in .git (else as a tarball).
+            throw new ConfigError("source", `"${raw}" is not a git URL to BuildKit: an http(s) URL must end in .git, e.g. https://github.com/trickle-labs/pg-trickle.git#v${version.raw}`);
+        }
+        if (!url.groups!.fragment?.split(":")[0]) {
+            // docker-build does not content-hash a remote context: without a pinned ref a
+            // moved branch would never show up as a diff.
+            throw new ConfigError("source", `"${raw}" has no ref; append #v<version>, #<tag> or #<commit>`);
+        }
+        return raw;
+    }
+    if (!isDirectory(raw)) {
+        throw new ConfigError("source", `"${raw}" is neither a git URL (${GIT_URL_FORMS}) nor a directory${path.isAbsolute(raw) ? "" : ` (relative paths start at ${process.cwd()})`}`);
+    }
+    if (!fs.existsSync(path.join(raw, "Cargo.toml"))) {
+        throw new ConfigError("source", `"${raw}" has no Cargo.toml: give the root of a pg_trickle checkout`);
     }
     return raw;
 }

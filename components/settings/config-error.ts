@@ -11,11 +11,14 @@ import * as pulumi from "@pulumi/pulumi";
 export class ConfigError extends pulumi.RunError {
     /** The config key (short form, e.g. `pgMajors` or `cnpg.instances`). */
     readonly key: string;
+    /** What is wrong and what is allowed: the message after the key. */
+    readonly problem: string;
 
     constructor(key: string, problem: string) {
         super(`Invalid config pg-trickle-infra:${key}: ${problem}`);
         this.name = "ConfigError";
         this.key = key;
+        this.problem = problem;
     }
 
     static isInstance(e: unknown): e is ConfigError {

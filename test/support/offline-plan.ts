@@ -19,11 +19,14 @@ export async function planFor(
         config,
         secretConfig,
         ...world,
-        loadProgram: async () => {
-            vi.resetModules();
-            return import("../../index");
-        },
+        loadProgram: loadFreshProgram,
     });
+}
+
+/** Loads index.ts afresh through vitest (its module graph reset), as each plan needs. */
+export async function loadFreshProgram(): Promise<unknown> {
+    vi.resetModules();
+    return import("../../index");
 }
 
 /** Resources of a type, optionally whose name matches. */
