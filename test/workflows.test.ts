@@ -12,6 +12,8 @@ import { PROJECT, STRUCTURED_KEYS } from "../components/config/stack-config";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+/** The current major of pulumi/actions (v7: the Node 24 runtime, May 2026). */
+const PULUMI_ACTIONS = "pulumi/actions@v7";
 
 /** What the workflows may refer to. */
 interface Project {
@@ -43,6 +45,7 @@ function shortKey(key: string): string {
 }
 
 interface Step {
+    id?: string;
     name?: string;
     uses?: string;
     run?: string;
@@ -171,6 +174,7 @@ function checkWorkflow(file: string, text: string, project: Project): string[] {
                     problems.push(`${where}: uses ${step.uses}, not pinned to a major version (owner/action@vN)`);
                 }
                 if (step.uses.startsWith("pulumi/actions@")) {
+                    if (step.uses !== PULUMI_ACTIONS) problems.push(`${where}: uses ${step.uses}, not the current major ${PULUMI_ACTIONS}`);
                     const name = step.with?.["stack-name"];
                     if (typeof name === "string") stack(where, "stack-name", name);
                     const configMap = step.with?.["config-map"];
@@ -190,8 +194,9 @@ function checkWorkflow(file: string, text: string, project: Project): string[] {
                 problems.push(`${where}: puts a secret into the script text; pass it through env`);
             }
             for (const cmd of shellCommands(step.run)) {
-                if (cmd[0] === "npm" && cmd[1] === "run" && !project.scripts.has(cmd[2])) {
-                    problems.push(`${where}: npm run ${cmd[2]}, which is not a script in package.json`);
+                const script = cmd[0] === "npm" && cmd[1] === "run" ? cmd.slice(2).find((w) => !w.startsWith("-")) : undefined;
+                if (script !== undefined && !project.scripts.has(script)) {
+                    problems.push(`${where}: npm run ${script}, which is not a script in package.json`);
                 }
                 if (cmd[0] === "npm" && (cmd[1] === "test" || cmd[1] === "t") && !project.scripts.has("test")) {
                     problems.push(`${where}: npm test, but package.json has no test script`);
@@ -240,14 +245,29 @@ describe("the workflows", () => {
         expect(checkWorkflow(f, read(f), project)).toEqual([]);
     });
 
-    it("run the tests, the offline plan and a commented preview of the release stack on pull requests", () => {
+    it("run the tests, the offline plan and a preview of the release stack on pull requests", () => {
         const pr = workflow("pr.yml");
         expect(Object.keys(pr.on)).toEqual(["pull_request"]);
         const runs = pr.jobs.test.steps!.map((s) => s.run).filter(Boolean);
         expect(runs).toEqual(["sudo .ci/install-postgres", "npm ci", "npm test", "npm run plan -- --stack release"]);
         expect(pr.jobs.preview).toMatchObject({ uses: "./.github/workflows/release-stack.yml", with: { command: "preview" } });
         const pulumiStep = workflow("release-stack.yml").jobs.pulumi.steps!.find((s) => s.with?.command);
-        expect(pulumiStep).toMatchObject({ uses: "pulumi/actions@v6", with: { "stack-name": "release", "comment-on-pr": true } });
+        expect(pulumiStep).toMatchObject({ uses: PULUMI_ACTIONS, with: { "stack-name": "release", "comment-on-summary": true } });
+    });
+
+    it("let pulumi/actions comment a preview only where the Pulumi GitHub app cannot: a self-managed backend", () => {
+        const steps = workflow("release-stack.yml").jobs.pulumi.steps!;
+        const configureStep = steps.find((s) => s.name === "Configure the release stack")!;
+        const pulumiStep = steps.find((s) => s.with?.command)!;
+        // The output the configure step writes (see "configuring the release stack" below) decides.
+        expect(pulumiStep.with!["comment-on-pr"]).toBe(`\${{ steps.${configureStep.id}.outputs.self_managed_backend == 'true' }}`);
+    });
+
+    it("use the current major of pulumi/actions", () => {
+        const uses = files.flatMap((f) => Object.values(workflow(f).jobs).flatMap((j) => (j.steps ?? []).map((s) => s.uses ?? "")));
+        const pulumi = uses.filter((u) => u.startsWith("pulumi/actions@"));
+        expect(pulumi.length).toBeGreaterThan(0);
+        expect(new Set(pulumi)).toEqual(new Set([PULUMI_ACTIONS]));
     });
 
     it("rebase weekly and on demand, never at the same time as a release", () => {
@@ -264,8 +284,8 @@ describe("the workflows", () => {
         const uses = workflow("release-stack.yml").jobs.pulumi.steps!.map((s) => s.uses ?? "run");
         const at = (prefix: string) => uses.findIndex((u) => u.startsWith(prefix));
         expect(at("docker/setup-qemu-action@")).toBeGreaterThan(-1);
-        expect(at("docker/setup-qemu-action@")).toBeLessThan(uses.lastIndexOf("pulumi/actions@v6"));
-        expect(at("docker/setup-buildx-action@")).toBeLessThan(uses.lastIndexOf("pulumi/actions@v6"));
+        expect(at("docker/setup-qemu-action@")).toBeLessThan(uses.lastIndexOf(PULUMI_ACTIONS));
+        expect(at("docker/setup-buildx-action@")).toBeLessThan(uses.lastIndexOf(PULUMI_ACTIONS));
     });
 });
 
@@ -307,7 +327,7 @@ const rebaseOf = (tag = ""): Caller => ({ file: "rebase.yml", job: "rebase", con
  * arguments and stdin and prints `stackOutput` for `pulumi stack output`; `git ls-remote`
  * answers `lsRemote`.
  */
-function configure(call: Caller, lsRemote: string, stackOutput = "[]") {
+function configure(call: Caller, lsRemote: string, stackOutput = "[]", secrets: Record<string, string> = SECRETS) {
     const called = workflow("release-stack.yml");
     const declared: Record<string, { default?: unknown }> = called.on.workflow_call.inputs;
     const inputs: Record<string, string> = Object.fromEntries(Object.entries(declared).map(([k, spec]) => [k, String(spec.default ?? "")]));
@@ -315,7 +335,7 @@ function configure(call: Caller, lsRemote: string, stackOutput = "[]") {
         inputs[k] = evaluate(String(v), call.contexts);
     }
     const step = called.jobs.pulumi.steps!.find((s) => s.name === "Configure the release stack")!;
-    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, { secrets: SECRETS, inputs })]));
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, { secrets, inputs })]));
 
     const dir = fs.mkdtempSync(path.join(work, "run-"));
     const log = path.join(dir, "calls");
@@ -328,13 +348,17 @@ function configure(call: Caller, lsRemote: string, stackOutput = "[]") {
     );
     fs.writeFileSync(path.join(dir, "git"), `#!/usr/bin/env bash\nprintf 'ARGS git %s\\n' "$*" >> "${log}"\nprintf '%b' ${JSON.stringify(lsRemote)}\n`, { mode: 0o755 });
     // As GitHub runs a `run:` script: bash --noprofile --norc -eo pipefail.
+    const outputFile = path.join(dir, "github-output");
     const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
-        env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+        env: { PATH: `${dir}:/usr/bin:/bin`, GITHUB_OUTPUT: outputFile, ...env },
         stdio: ["ignore", "pipe", "pipe"],
         encoding: "utf8",
     });
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-    return { status: r.status, stderr: r.stderr, calls };
+    const outputs = fs.existsSync(outputFile)
+        ? Object.fromEntries(fs.readFileSync(outputFile, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]))
+        : {};
+    return { status: r.status, stderr: r.stderr, calls, outputs };
 }
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -403,6 +427,17 @@ describe("configuring the release stack", () => {
         expect(configure(PR, "").calls.some((c) => c.includes("rebase"))).toBe(false);
     });
 
+    it.each<[string, Record<string, string>, string, string]>([
+        ["Pulumi Cloud: the Pulumi GitHub app comments", { PULUMI_ACCESS_TOKEN: "pul-not-a-real-token", PULUMI_BACKEND_URL: "" }, "ARGS login", "false"],
+        ["a self-managed backend: pulumi/actions comments", { PULUMI_ACCESS_TOKEN: "", PULUMI_BACKEND_URL: "s3://state-bucket" }, "ARGS login s3://state-bucket", "true"],
+    ])("tells a PR preview who comments it, by backend: %s", (_, backend, login, selfManaged) => {
+        const { status, stderr, calls, outputs } = configure(PR, "", "[]", { ...SECRETS, ...backend });
+        expect(stderr).toBe("");
+        expect(status).toBe(0);
+        expect(calls[0]).toBe(login);
+        expect(outputs).toEqual({ self_managed_backend: selfManaged });
+    });
+
     it("keeps Pulumi.release.yaml's version for a pull-request preview", () => {
         const { status, calls } = configure(PR, "");
         expect(status).toBe(0);
@@ -424,10 +459,11 @@ describe("checkWorkflow", () => {
       - run: |
           npm ci && npm test
           npm run plan -- --stack=release
+          npm run -s plan -- --stack release --json
           pulumi config set -s dev --path 'cnpg.enabled' true
           pulumi config set pg-trickle-infra:smokeTest true
           pulumi preview --stack org/dev
-      - uses: pulumi/actions@v6
+      - uses: pulumi/actions@v7
         with:
           stack-name: org/release
           config-map: "{version: {value: 1.0.0, secret: false}}"
@@ -438,6 +474,8 @@ describe("checkWorkflow", () => {
 
     it.each<[string, string, string]>([
         ["a missing npm script", "      - run: npm run deploy\n", "bad.yml job j step 1: npm run deploy, which is not a script in package.json"],
+        ["a missing npm script after a flag", "      - run: npm run -s deploy\n", "bad.yml job j step 1: npm run deploy, which is not a script in package.json"],
+        ["an old pulumi/actions", "      - uses: pulumi/actions@v6\n", `bad.yml job j step 1: uses pulumi/actions@v6, not the current major ${PULUMI_ACTIONS}`],
         ["a missing stack (-s)", "      - run: pulumi up -s prod --yes\n", 'bad.yml job j step 1: `pulumi up -s prod --yes` names stack "prod", which has no Pulumi.prod.yaml'],
         [
             "a missing stack (plan --stack)",
@@ -451,7 +489,7 @@ describe("checkWorkflow", () => {
         ],
         [
             "a missing stack (stack-name)",
-            "      - uses: pulumi/actions@v6\n        with:\n          stack-name: org/prod\n",
+            "      - uses: pulumi/actions@v7\n        with:\n          stack-name: org/prod\n",
             'bad.yml job j step 1: stack-name names stack "org/prod", which has no Pulumi.prod.yaml',
         ],
         ["an unknown config key", "      - run: pulumi config set --secret colour blue\n", "bad.yml job j step 1: pulumi config set colour, which is not a setting in Pulumi.yaml"],
@@ -462,7 +500,7 @@ describe("checkWorkflow", () => {
         ],
         [
             "an unknown config-map key",
-            '      - uses: pulumi/actions@v6\n        with:\n          config-map: "{versoin: {value: 1.0.0}}"\n',
+            '      - uses: pulumi/actions@v7\n        with:\n          config-map: "{versoin: {value: 1.0.0}}"\n',
             'bad.yml job j step 1: config-map sets "versoin", which is not a setting in Pulumi.yaml',
         ],
         ["an action on a branch", "      - uses: actions/checkout@main\n", "bad.yml job j step 1: uses actions/checkout@main, not pinned to a major version (owner/action@vN)"],
