@@ -15,14 +15,20 @@ export = async (listTags: TagLister = listRegistryTags) => {
         ? await readReleaseRecord({ repositories: pushedRepositories, registries: config.registries, listTags })
         : EMPTY_RECORD;
     const published = [...config.publishedVersions, ...record.versions];
+    // The eval cluster pulls, by digest, the image its mode runs (the full image, or the
+    // extension-only one when this stack builds it) from cnpg.imageRepository.
     const clusterRepository = config.cnpg.enabled ? config.cnpg.imageRepository : undefined;
+    const clusterFlavour = config.cnpg.mode === "extension" ? "ext" : "full";
+    const clusterImage =
+        clusterRepository && (clusterFlavour === "full" || config.extensionImage.enabled) ? { repository: clusterRepository, flavour: clusterFlavour } as const : undefined;
 
     const image = new PgTrickleImage("pg-trickle", {
         ...config,
         publishedVersions: published,
         recordedBaseDigests: record.bases[config.version.raw] ?? {},
-        clusterRepository,
+        cluster: clusterImage,
     });
+    const clusterRef = (flavour: "full" | "ext") => (clusterImage?.flavour === flavour ? image.clusterRef.apply((r) => r!) : undefined);
 
     // Loaded only when used: @pulumi/kubernetes is the slowest SDK to load, and the
     // release stack (and its offline plan, which reviewers wait for) never needs it.
@@ -31,13 +37,13 @@ export = async (listTags: TagLister = listRegistryTags) => {
         ? new CnpgCluster("pg-trickle", {
               settings: config.cnpg,
               image: {
-                  ref: clusterRepository ? image.clusterRef.apply((r) => r!) : image.ref,
+                  ref: clusterRef("full") ?? image.ref,
                   pgMajor: config.pgMajors[config.pgMajors.length - 1],
                   uid: OFFICIAL_POSTGRES_UID,
                   gid: OFFICIAL_POSTGRES_UID,
               },
-              // The extension image this stack publishes; otherwise the cluster takes cnpg.extensionImage.
-              extensionImageRef: config.push && config.extensionImage.enabled ? image.extensionRef.apply((r) => r!) : undefined,
+              // The extension image this stack builds, if the cluster can pull it; otherwise cnpg.extensionImage.
+              extensionImageRef: clusterRef("ext") ?? (config.push && config.extensionImage.enabled ? image.extensionRef.apply((r) => r!) : undefined),
               // Credentials of the registries the cluster pulls from, for its pull secret.
               pullCredentials: config.registries.filter((c) =>
                   [clusterRepository ?? config.repositories[0], ...(config.extensionImage.enabled ? [config.extensionImage.repositories[0]] : [])]

@@ -41,9 +41,10 @@ export interface CnpgSettings {
     /** Default: "full". */
     mode: CnpgMode;
     /**
-     * Repository the cluster pulls the full image from when this stack does not push
-     * (e.g. a kind local registry `localhost:5001/pg_trickle`): the image is pushed there
-     * by digest. Default: none (the cluster pulls the published image).
+     * Repository the cluster pulls this stack's image from (e.g. a kind local registry
+     * `localhost:5001/pg_trickle`): the full image (full mode) or the extension-only image
+     * (extension mode) is pushed there by digest, without tags. Default: none (the cluster
+     * pulls the published image).
      */
     imageRepository?: string;
     /** Extension mode: CNPG operand image pinned by digest (`…/postgresql:18-minimal-bookworm@sha256:…`). Required in extension mode. */

@@ -14,7 +14,7 @@ import {
     requireUnique,
 } from "../settings/config-values";
 import { credentialsHint, parseRegistryCredentials, RegistryCredential } from "../registry/registry-credentials";
-import { isDigest, isLoopbackRegistry, isValidTag, parseRepository, registryOf } from "../image/image-reference";
+import { isDigest, isLoopbackRegistry, isValidTag, parseRepository } from "../image/image-reference";
 import { FILES_CONTEXT } from "../image/dockerfile-layout";
 import { SUPPORTED_PG_MAJORS } from "../image/pg-majors";
 import { hostPlatform, ImagePlatform, isSupportedPlatform, SUPPORTED_PLATFORMS } from "../image/platforms";
@@ -54,7 +54,7 @@ export const STRUCTURED_KEYS = ["registries", "builders", "buildContexts", "base
  * The validated settings of a stack: the image component's args (publishedVersions being
  * those listed in config) plus what index.ts wires around it.
  */
-export interface StackConfig extends Omit<PgTrickleImageArgs, "clusterRepository" | "recordedBaseDigests"> {
+export interface StackConfig extends Omit<PgTrickleImageArgs, "cluster" | "recordedBaseDigests"> {
     /** Read the versions this stack published before from its own last outputs. */
     trackPublishedVersions: boolean;
     /** The CloudNativePG evaluation cluster (off unless `cnpg.enabled`). */
@@ -218,11 +218,12 @@ function requireClusterImage(cnpg: CnpgSettings, push: boolean, extensionImageBu
                 "(e.g. localhost:5001/pg_trickle, kind's local registry); or turn push on",
         );
     }
-    if (cnpg.mode === "extension" && !cnpg.extensionImage && !(push && extensionImageBuilt)) {
+    if (cnpg.mode === "extension" && !cnpg.extensionImage && !(extensionImageBuilt && (push || cnpg.imageRepository))) {
         throw new ConfigError(
             "cnpg.extensionImage",
-            "is required in extension mode unless this stack builds and pushes the extension image (extensionImage and push on): " +
-                "give the extension-only image pinned by digest",
+            "is required in extension mode unless this stack builds the extension image where the cluster can pull it: " +
+                "turn extensionImage on (with cnpg.imageRepository it is pushed there by digest; with push, published), " +
+                "or give the extension-only image pinned by digest",
         );
     }
 }
@@ -284,12 +285,6 @@ function parseRepositories(key: string, raw: string): string[] {
     }
     requireUnique(key, repos);
     repos.forEach((r) => parseRepositoryName(key, r));
-    // One push goes to every repository with the same transport: plain HTTP for a loopback
-    // registry would also be allowed towards the remote ones.
-    const loopback = repos.filter((r) => isLoopbackRegistry(registryOf(r)));
-    if (loopback.length > 0 && loopback.length < repos.length) {
-        throw new ConfigError(key, `mixes loopback registries (${loopback.join(", ")}) with remote ones; use one kind per stack`);
-    }
     return repos;
 }
 

@@ -65,10 +65,11 @@ export interface PgTrickleImageArgs {
      */
     smokeTest: { enabled: boolean; timeoutSeconds: number; platform: ImagePlatform };
     /**
-     * A registry repository a cluster pulls from (e.g. a kind registry at localhost:5001):
-     * the per-platform images are pushed there by digest, without tags. Default: none.
+     * A registry repository a cluster pulls from (e.g. a kind registry at localhost:5001) and
+     * the image it needs there (the full image, or the extension-only one): its per-platform
+     * images are pushed there by digest, without tags. Default: none.
      */
-    clusterRepository?: string;
+    cluster?: { repository: string; flavour: "full" | "ext" };
 }
 
 /** The base image a PG major was built on: what the build used and what upstream has now. */
@@ -106,7 +107,7 @@ export class PgTrickleImage extends pulumi.ComponentResource {
     declare readonly extensionRef: pulumi.Output<string | undefined>;
     /** Every tag this stack publishes (or loads locally), fully qualified. */
     declare readonly tags: pulumi.Output<string[]>;
-    /** Full image of the newest PG major pinned in `clusterRepository`, when set. */
+    /** The cluster's image (`cluster.flavour`) of the newest PG major, pinned in `cluster.repository`, when set. */
     declare readonly clusterRef: pulumi.Output<string | undefined>;
     /** The base image of each PG major (`pg18`), with what upstream has now. */
     declare readonly baseImages: pulumi.Output<Record<string, BaseImageReport>>;
@@ -179,10 +180,10 @@ export class PgTrickleImage extends pulumi.ComponentResource {
                     if (args.push && args.smokeTest.enabled) {
                         gate = this.smokeTest(name, args, pgMajor, builds.primary.get(args.smokeTest.platform)!);
                     }
-                    if (args.clusterRepository && pgMajor === newestMajor) {
-                        const image = [...builds.cluster.values()][0];
-                        clusterRef = image.digest.apply((d) => pinnedReference(args.clusterRepository!, d));
-                    }
+                }
+                if (args.cluster?.flavour === flavour.key && pgMajor === newestMajor) {
+                    const repository = args.cluster.repository;
+                    clusterRef = [...builds.cluster.values()][0].digest.apply((d) => pinnedReference(repository, d));
                 }
                 const exact = tags.find((t) => t.kind === "exact" && t.repository === flavour.repositories[0])!;
                 let ref: pulumi.Output<string>;
@@ -276,10 +277,11 @@ export class PgTrickleImage extends pulumi.ComponentResource {
             if (args.push && args.load) {
                 image("-load", dockerLoadExport(b.tags.map((t) => t.reference)), primary);
             }
-            if (args.clusterRepository && b.flavour.key === "full") {
+            if (args.cluster?.flavour === b.flavour.key) {
                 // Digests only, no Index: a plain-HTTP loopback registry (kind's) will do.
-                const insecure = isLoopbackRegistry(registryOf(args.clusterRepository));
-                builds.cluster.set(platform, image("-cluster", pushByDigestExport([args.clusterRepository], { insecure }), primary));
+                const repository = args.cluster.repository;
+                const insecure = isLoopbackRegistry(registryOf(repository));
+                builds.cluster.set(platform, image("-cluster", pushByDigestExport([repository], { insecure }), primary));
             }
         }
         return builds;
