@@ -44,6 +44,7 @@ export function planSummary(plan: PlanResult): string {
         lines.push(`  ${b.name}`);
         lines.push(`    platform ${i.platforms?.join(", ")}, target ${i.target}, builder ${i.builder?.name ?? "(default)"}`);
         lines.push(`    base ${i.buildArgs?.BASE_IMAGE}`);
+        lines.push(`    dockerfile ${describeDockerfile(i.dockerfile)}`);
         lines.push(`    cache from ${describeCache(i.cacheFrom)}; to ${describeCache(i.cacheTo)}`);
         lines.push(`    output ${exportsTo.length > 0 ? exportsTo.join("; ") : "build cache only"}`);
         if (b.dependencies.length > 0) {
@@ -123,6 +124,15 @@ function exportAttributes(e: { raw?: string }): Map<string, string> {
 }
 
 /** `type=image,"name=a,b",push-by-digest=true` → `push by digest to a, b`. */
+/** The Dockerfile a build reads: this project's, passed inline (a content change is a diff of the build). */
+function describeDockerfile(d: { inline?: string; location?: string } | undefined): string {
+    if (d?.inline !== undefined) {
+        const hash = require("crypto").createHash("sha256").update(d.inline).digest("hex").slice(0, 12);
+        return `docker/Dockerfile passed inline (${d.inline.split("\n").length} lines, sha256:${hash}…)`;
+    }
+    return d?.location ?? "(none)";
+}
+
 function describeExport(e: { raw?: string }): string {
     const attrs = exportAttributes(e);
     const names = (attrs.get("name") ?? "").split(",").filter(Boolean).join(", ");

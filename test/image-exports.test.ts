@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -64,6 +65,20 @@ describe("every Image has exactly one export (docker-build refuses more at check
         const load = findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64-load");
         expect(exportAttrs(shownInputs(load).exports[0].raw).type).toBe("docker");
         expect(load.dependencies).toContain("pg-trickle-full-pg18-amd64");
+    });
+});
+
+describe("the offline plan's summary", () => {
+    it("shows each build's Dockerfile passed inline, and every repository of its export", async () => {
+        const { planSummary } = await import("../plan/render");
+        const plan = await planFor("release", { repositories: ["docker.io/pgtrickle/pg_trickle", "ghcr.io/trickle-labs/pg_trickle"] }, {
+            registries: { "docker.io": { username: "u", password: "p" }, "ghcr.io": { username: "u", password: "p" } },
+        });
+        const summary = planSummary(plan);
+        const hash = createHash("sha256").update(fs.readFileSync(path.join(__dirname, "..", "docker", "Dockerfile"), "utf8")).digest("hex").slice(0, 12);
+        expect(summary).toContain(`dockerfile docker/Dockerfile passed inline (`);
+        expect(summary).toContain(`sha256:${hash}…)`);
+        expect(summary).toContain("output push by digest to docker.io/pgtrickle/pg_trickle, ghcr.io/trickle-labs/pg_trickle");
     });
 });
 
