@@ -1,3 +1,4 @@
+import { parseCsv } from "../components/text/csv";
 import { PlannedResource, PlanResult, SECRET_MARK } from "./offline-plan";
 
 const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
@@ -120,7 +121,7 @@ function loadedTags(e: { raw?: string }): string[] {
 }
 
 function exportAttributes(e: { raw?: string }): Map<string, string> {
-    return new Map(splitCsv(e.raw ?? "").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const));
+    return new Map((parseCsv(e.raw ?? "")[0] ?? []).map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const));
 }
 
 /** `type=image,"name=a,b",push-by-digest=true` → `push by digest to a, b`. */
@@ -145,34 +146,6 @@ function describeExport(e: { raw?: string }): string {
     return e.raw ?? JSON.stringify(e);
 }
 
-/** The fields of one CSV record, as buildx reads an export (RFC 4180 quoting). */
-export function splitCsv(record: string): string[] {
-    const fields: string[] = [];
-    let field = "";
-    let quoted = false;
-    for (let i = 0; i < record.length; i++) {
-        const c = record[i];
-        if (quoted) {
-            if (c === '"' && record[i + 1] === '"') {
-                field += '"';
-                i++;
-            } else if (c === '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c === '"') {
-            quoted = true;
-        } else if (c === ",") {
-            fields.push(field);
-            field = "";
-        } else {
-            field += c;
-        }
-    }
-    fields.push(field);
-    return fields;
-}
 
 function describeCache(entries: any[] | undefined): string {
     if (!entries || entries.length === 0) {

@@ -4,14 +4,14 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { csvField, dockerLoadExport, pushByDigestExport } from "../components/image/image-exports";
-import { splitCsv } from "../plan/render";
+import { parseCsv } from "../components/text/csv";
 import { findResource, findResources, planError, planFor, shownInputs } from "./support/offline-plan";
 
 const IMAGE = "docker-build:index:Image";
 
 /** The attributes buildx reads from a raw export: CSV fields of `key=value`; a repeated key keeps the last. */
 function exportAttrs(raw: string): Record<string, string> {
-    return Object.fromEntries(splitCsv(raw).map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)]));
+    return Object.fromEntries(parseCsv(raw)[0].map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)]));
 }
 
 describe("exports as buildx reads them", () => {
@@ -21,7 +21,7 @@ describe("exports as buildx reads them", () => {
         ['say "hi"', '"say ""hi"""'],
     ])("quotes the CSV field %s as %s", (field, quoted) => {
         expect(csvField(field)).toBe(quoted);
-        expect(splitCsv(quoted)).toEqual([field]);
+        expect(parseCsv(quoted)).toEqual([[field]]);
     });
 
     it("pushes by digest to every repository in one name attribute", () => {

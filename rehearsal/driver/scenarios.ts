@@ -229,9 +229,9 @@ export const SCENARIOS: Scenario[] = [
             await releaseVersion(r, "1.2.5", { broken: true });
             const result = await up(r, RELEASE, "broken-1.2.5");
             const out = `${result.stdout}${result.stderr}`;
-            seen.expect(result.code !== 0, `pulumi up failed (exit ${result.code})`);
+            seen.expect(result.code !== 0, `pulumi up stopped (exit ${result.code})`);
             const message = /smoke test of \S+ on linux\/\w+: check "version" failed: expected "1\.2\.5", saw "[^"]+"/.exec(out);
-            seen.expect(message !== null, `it failed with the documented message: ${message?.[0] ?? "(not found)"}`);
+            seen.expect(message !== null, `it stopped with the documented message: ${message?.[0] ?? "(not found)"}`);
             const after = await tagMap(r);
             seen.expect(JSON.stringify([...after]) === JSON.stringify([...before]), `no tag changed in either registry (${after.size} tags compared)`);
             seen.expect(![...after.keys()].some((t) => t.includes("1.2.5")), "no 1.2.5 tag exists");
