@@ -58,14 +58,25 @@ const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 /** What the plan shows instead of a dynamic provider's serialized code. */
 export const PROVIDER_CODE_PLACEHOLDER = "[dynamic provider code, serialized by a real run]";
 
+const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
+
 /**
  * Serializing a dynamic provider's closure (Pulumi inspects every captured function)
  * takes seconds and yields tens of kilobytes nobody reviews in a plan. The plan shows
  * a placeholder instead; test/smoke-test.test.ts serializes it for real.
  */
-function skipProviderSerialization(): void {
-    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
-    closure.serializeFunction = async () => ({ text: PROVIDER_CODE_PLACEHOLDER, exportName: "handler", containsSecrets: false });
+const placeholderSerialization = async () => ({ text: PROVIDER_CODE_PLACEHOLDER, exportName: "handler", containsSecrets: false });
+
+/** The SDK functions installMockRuntime replaces, as the SDK has them. */
+const original = { serializeFunction: closure.serializeFunction, warn: pulumi.log.warn };
+
+/**
+ * Puts back what installMockRuntime replaced in the SDK (dynamic provider serialization,
+ * warnings), for a process that goes on to use the SDK otherwise (the tests' workers).
+ */
+export function uninstallMockRuntime(): void {
+    closure.serializeFunction = original.serializeFunction;
+    (pulumi.log as { warn: unknown }).warn = original.warn;
 }
 
 /**
@@ -92,9 +103,7 @@ export async function installMockRuntime(project: string, stack: string, options
     const opts: MockRuntimeOptions = { serializeDynamicProviders: false, previousOutputs: {}, providerOutputs: {}, ...options };
     const recorded: PlannedResource[] = [];
     const warnings: string[] = [];
-    if (!opts.serializeDynamicProviders) {
-        skipProviderSerialization();
-    }
+    closure.serializeFunction = opts.serializeDynamicProviders ? original.serializeFunction : placeholderSerialization;
     // Without an engine the SDK prints warnings on stderr: keep them for the plan instead.
     (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = async (msg: string) => {
         warnings.push(msg);

@@ -2,7 +2,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPlanCommand } from "../plan/plan-command";
 import { loadFreshProgram } from "./support/offline-plan";
 
@@ -58,39 +58,6 @@ function projectWith(stackFiles: Record<string, string>): string {
 }
 
 const resourcesOf = (r: Run, type: string) => JSON.parse(r.stdout).resources.filter((x: { type: string }) => x.type === type);
-
-describe("the documented commands, through npm", () => {
-    it("`npm run -s plan -- --stack dev --json` prints exactly the JSON", async () => {
-        const r = await npm(["run", "-s", "plan", "--", "--stack", "dev", "--json"]);
-        expect(r.code, r.stderr).toBe(0);
-        expect(r.stderr).toBe("");
-        expect(JSON.parse(r.stdout).stack).toBe("dev");
-    });
-
-    it("`npm run -s plan` passes a user error through: exit 2, one line on stderr, nothing on stdout", async () => {
-        const r = await npm(["run", "-s", "plan", "--", "--stack", "prod", "--json"]);
-        expect(r).toEqual({ code: 2, stdout: "", stderr: 'unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: dev, release\n' });
-    });
-});
-
-describe("plans started at once on an empty transpile cache", () => {
-    it("all succeed with the same plan, leaving whole cache entries only", async () => {
-        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pgtrickle-plan-cache-"));
-        temps.push(cache);
-        // Each cache write lands in two halves (test/support/slow-cache-writes.cjs): an entry
-        // written in place would be read half-written by the others.
-        const args = ["-r", "./test/support/slow-cache-writes.cjs", "-r", "./plan/register-ts.cjs", "plan/cli.ts", "--stack", "release", "--json"];
-        const runs = await Promise.all([1, 2, 3].map(() => spawn(process.execPath, args, { OFFLINE_PLAN_CACHE_DIR: cache })));
-        for (const r of runs) {
-            expect(r.code, r.stderr).toBe(0);
-        }
-        expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
-        expect(JSON.parse(runs[0].stdout).stack).toBe("release");
-        const entries = fs.readdirSync(cache);
-        expect(entries.length).toBeGreaterThan(10);
-        expect(entries.filter((f) => !f.endsWith(".js"))).toEqual([]);
-    });
-});
 
 describe("npm run -s plan", () => {
     it.each(["release", "dev"])("prints the documented JSON for %s", async (stack) => {
@@ -229,5 +196,48 @@ describe("a user's mistake: exit 2, one line on stderr naming what to fix, nothi
         if (secret) {
             expect(r.stderr).not.toContain(secret);
         }
+    });
+});
+
+// Real processes, started with the file and awaited by their tests at its end: the
+// in-process cases run meanwhile.
+let processes: { npmJson: Promise<Run>; npmError: Promise<Run>; coldCache: Promise<{ cache: string; runs: Run[] }> };
+beforeAll(() => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pgtrickle-plan-cache-"));
+    temps.push(cache);
+    // Each cache write lands in two halves (test/support/slow-cache-writes.cjs): an entry
+    // written in place would be read half-written by the others.
+    const cold = ["-r", "./test/support/slow-cache-writes.cjs", "-r", "./plan/register-ts.cjs", "plan/cli.ts", "--stack", "release", "--json"];
+    processes = {
+        npmJson: npm(["run", "-s", "plan", "--", "--stack", "dev", "--json"]),
+        npmError: npm(["run", "-s", "plan", "--", "--stack", "prod", "--json"]),
+        coldCache: Promise.all([1, 2, 3].map(() => spawn(process.execPath, cold, { OFFLINE_PLAN_CACHE_DIR: cache }))).then((runs) => ({ cache, runs })),
+    };
+});
+
+describe("the documented commands, through npm", () => {
+    it("`npm run -s plan -- --stack dev --json` prints exactly the JSON", async () => {
+        const r = await processes.npmJson;
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(JSON.parse(r.stdout).stack).toBe("dev");
+    });
+
+    it("`npm run -s plan` passes a user error through: exit 2, one line on stderr, nothing on stdout", async () => {
+        expect(await processes.npmError).toEqual({ code: 2, stdout: "", stderr: 'unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: dev, release\n' });
+    });
+});
+
+describe("plans started at once on an empty transpile cache", () => {
+    it("all succeed with the same plan, leaving whole cache entries only", async () => {
+        const { cache, runs } = await processes.coldCache;
+        for (const r of runs) {
+            expect(r.code, r.stderr).toBe(0);
+        }
+        expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
+        expect(JSON.parse(runs[0].stdout).stack).toBe("release");
+        const entries = fs.readdirSync(cache);
+        expect(entries.length).toBeGreaterThan(10);
+        expect(entries.filter((f) => !f.endsWith(".js"))).toEqual([]);
     });
 });

@@ -4,23 +4,42 @@ import { maskSecrets } from "../../plan/render";
 
 export type { PlannedResource, PlanResult } from "../../plan/offline-plan";
 
+type World = Pick<PlanOptions, "previousOutputs" | "registryTags" | "listTags" | "providerOutputs">;
+
 /**
  * Runs the program (index.ts) for a stack under the mock runtime, with config
- * overrides (`secretConfig` as if set with --secret). Modules are reset first, so each call runs the program afresh.
+ * overrides (`secretConfig` as if set with --secret), its modules loaded afresh.
+ * Plans are deterministic, so a plan with the same arguments is run once per worker
+ * (the files of a worker share this module) and shared, frozen: many files plan the
+ * plain release and dev stacks.
  */
-export async function planFor(
-    stack: "dev" | "release",
-    config: Record<string, unknown> = {},
-    secretConfig: Record<string, unknown> = {},
-    world: Pick<PlanOptions, "previousOutputs" | "registryTags" | "listTags" | "providerOutputs"> = {},
-): Promise<PlanResult> {
-    return runOfflinePlan({
-        stack,
-        config,
-        secretConfig,
-        ...world,
-        loadProgram: loadFreshProgram,
-    });
+export function planFor(stack: "dev" | "release", config: Record<string, unknown> = {}, secretConfig: Record<string, unknown> = {}, world: World = {}): Promise<PlanResult> {
+    if (world.listTags) {
+        // A function is no cache key.
+        return planAfresh(stack, config, secretConfig, world);
+    }
+    const key = JSON.stringify([stack, config, secretConfig, world]);
+    let plan = plans.get(key);
+    if (!plan) {
+        plan = planAfresh(stack, config, secretConfig, world).then(deepFreeze);
+        plans.set(key, plan);
+    }
+    return plan;
+}
+
+const plans = new Map<string, Promise<PlanResult>>();
+
+/** planFor without the cache: a run of its own. */
+export async function planAfresh(stack: "dev" | "release", config: Record<string, unknown> = {}, secretConfig: Record<string, unknown> = {}, world: World = {}): Promise<PlanResult> {
+    return runOfflinePlan({ stack, config, secretConfig, ...world, loadProgram: loadFreshProgram });
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        Object.values(value).forEach(deepFreeze);
+    }
+    return value;
 }
 
 /** Loads index.ts afresh through vitest (its module graph reset), as each plan needs. */

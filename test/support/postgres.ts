@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -109,15 +110,20 @@ function installTree(root: string, opts: PostgresServerOptions): string {
     return path.join(treeBin, "postgres");
 }
 
-/** Done once per test process: the double's library and a template cluster each server copies. */
-interface Shared {
-    root: string;
+/** The double's library and a template cluster each server copies. */
+interface Prepared {
     libDir: string;
     template: string;
     owner?: { uid: number; gid: number };
 }
-let shared: Promise<Shared> | undefined;
-/** Servers using `shared`; the last one to stop removes it. */
+let prepared: Promise<Prepared> | undefined;
+
+/** Where prepared files are kept between runs, under a key of what they are made of. */
+const CACHE = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "pg-trickle-tests");
+const INITDB_ARGS = ["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"];
+
+/** The directory of this process's servers; the last server to stop removes it. */
+let serversRoot: string | undefined;
 let running = 0;
 
 /** tmpfs when it has room (initdb and copies are several times faster there), else the OS temp dir. */
@@ -133,26 +139,51 @@ function tempBase(): string {
     return os.tmpdir();
 }
 
-async function prepare(): Promise<Shared> {
-    const root = fs.mkdtempSync(path.join(tempBase(), "pgtrickle-test-pg-"));
+/**
+ * The library and the template, made once per machine rather than once per test file:
+ * kept in node_modules/.cache under a hash of the server's version, the double's files,
+ * initdb's arguments and the server's user. Built in a temp dir and renamed into place,
+ * so test workers that build at once never see half of one.
+ */
+async function prepare(): Promise<Prepared> {
     const owner = serverUser();
-    const libDir = path.join(root, "lib");
-    const template = path.join(root, "template");
-    fs.mkdirSync(libDir);
+    const key = createHash("sha256")
+        .update(JSON.stringify([pgConfig("--version"), INITDB_ARGS, owner]))
+        .update(fs.readdirSync(DOUBLE_DIR).sort().map((f) => `${f}\0${fs.readFileSync(path.join(DOUBLE_DIR, f), "utf8")}`).join("\0"))
+        .digest("hex")
+        .slice(0, 16);
+    const dir = path.join(CACHE, key);
+    if (!fs.existsSync(dir)) {
+        fs.mkdirSync(CACHE, { recursive: true });
+        const building = fs.mkdtempSync(path.join(CACHE, `${key}.building-`));
+        try {
+            await build(building, owner);
+            fs.renameSync(building, dir);
+        } catch (e) {
+            fs.rmSync(building, { recursive: true, force: true });
+            // Another worker may have renamed its build into place first: use that one.
+            if (!fs.existsSync(dir)) {
+                throw e;
+            }
+        }
+    }
+    return { libDir: path.join(dir, "lib"), template: path.join(dir, "template"), owner };
+}
+
+async function build(root: string, owner: Prepared["owner"]): Promise<void> {
     const include = pgConfig("--includedir-server");
     if (!fs.existsSync(path.join(include, "postgres.h"))) {
         throw new Error(`PostgreSQL server headers missing (${include}): run .ci/install-postgres (as root)`);
     }
-    const compile = run("sh", [path.join(DOUBLE_DIR, "build.sh"), libDir]);
+    const compile = run("sh", [path.join(DOUBLE_DIR, "build.sh"), path.join(root, "lib")]);
     if (owner) {
         fs.chownSync(root, owner.uid, owner.gid);
     }
-    const initdb = run(path.join(pgConfig("--bindir"), "initdb"), ["-D", template, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"], {
+    const initdb = run(path.join(pgConfig("--bindir"), "initdb"), ["-D", path.join(root, "template"), ...INITDB_ARGS], {
         uid: owner?.uid,
         gid: owner?.gid,
     });
     await Promise.all([compile, initdb]);
-    return { root, libDir, template, owner };
 }
 
 function chownTree(dir: string, owner: { uid: number; gid: number }): void {
@@ -175,13 +206,18 @@ const tail = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf
 
 /** Starts a server; call `stop()` in afterAll. */
 export async function startPostgres(opts: PostgresServerOptions): Promise<PostgresServer> {
-    shared ??= prepare();
-    running++;
-    const { root, libDir, template, owner } = await shared;
+    prepared ??= prepare();
+    const { libDir, template, owner } = await prepared;
+    if (running++ === 0) {
+        serversRoot = fs.mkdtempSync(path.join(tempBase(), "pgtrickle-test-pg-"));
+        if (owner) {
+            fs.chownSync(serversRoot, owner.uid, owner.gid);
+        }
+    }
+    const root = serversRoot!;
     const release = () => {
         if (--running === 0) {
             fs.rmSync(root, { recursive: true, force: true });
-            shared = undefined;
         }
     };
     const dir = fs.mkdtempSync(path.join(root, "server-"));
