@@ -56,7 +56,14 @@ export function mergeStackConfig(
     secretOverrides: Record<string, unknown> = {},
 ): MergedConfig {
     const project = readProject(projectDir);
-    const full = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
+    const full = (key: string, where: string) => {
+        const namespace = key.includes(":") ? key.slice(0, key.indexOf(":")) : project.name;
+        // Another project's or a provider's settings are theirs; a misspelt project name would be silently unused.
+        if (namespace !== project.name && closestName(namespace, [project.name])) {
+            throw new InputError(`${where}: "${key}" is not in this project's namespace; did you mean ${project.name}:${key.slice(namespace.length + 1)}?`);
+        }
+        return key.includes(":") ? key : `${project.name}:${key}`;
+    };
     const values: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
     const unread: string[] = [];
@@ -65,13 +72,13 @@ export function mergeStackConfig(
         // A bare value in the project's config block is a project-wide value; a declaration may carry a default.
         const value = typeof decl === "object" && decl !== null ? decl.default : decl;
         if (value !== undefined) {
-            values[full(key)] = value;
+            values[full(key, "Pulumi.yaml")] = value;
         }
     }
 
     const stackFile = readStackFile(projectDir, stack);
     for (const [key, value] of Object.entries(stackFile.config)) {
-        const k = full(key);
+        const k = full(key, stackFile.name);
         const { value: plain, hadSecure } = replaceSecure(value);
         values[k] = plain;
         if (hadSecure) {
@@ -86,7 +93,7 @@ export function mergeStackConfig(
     for (const [secret, entries] of [[false, overrides] as const, [true, secretOverrides] as const]) {
         for (const [text, value] of Object.entries(entries)) {
             const p = parseConfigPath(text);
-            const k = full(p.key);
+            const k = full(p.key, secret ? "--secret" : "--config");
             values[k] = setAtPath(values[k], p, value);
             if (secret) {
                 secretKeys.add(k);

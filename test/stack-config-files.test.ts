@@ -140,6 +140,17 @@ describe("mergeStackConfig", () => {
         expect(inputError(() => mergeStackConfig(projectWith({ [name]: text }), name))).toMatch(message);
     });
 
+    it("names a setting whose namespace is a misspelt project name, and leaves other namespaces alone", () => {
+        const dir = projectWith({ typo: "config:\n  pg-trikle-infra:version: 1.0.0\n  kubernetes:context: kind\n" });
+        expect(inputError(() => mergeStackConfig(dir, "typo"))).toMatch(
+            /Pulumi\.typo\.yaml: "pg-trikle-infra:version" is not in this project's namespace; did you mean pg-trickle-infra:version\?$/,
+        );
+        expect(inputError(() => mergeStackConfig(PROJECT_DIR, "dev", { "pg-trickle-infr:cnpg.enabled": false }))).toBe(
+            '--config: "pg-trickle-infr:cnpg" is not in this project\'s namespace; did you mean pg-trickle-infra:cnpg?',
+        );
+        expect(mergeStackConfig(projectWith({ k8s: "config:\n  kubernetes:context: kind\n" }), "k8s").values["kubernetes:context"]).toBe("kind");
+    });
+
     it("names the known stacks for an unknown one", () => {
         const dir = projectWith({ a: "", b: "" });
         expect(inputError(() => mergeStackConfig(dir, "prod"))).toBe(`unknown stack "prod": there is no ${path.join(dir, "Pulumi.prod.yaml")}; known stacks: a, b`);
