@@ -15,20 +15,14 @@ export = async (listTags: TagLister = listRegistryTags) => {
         ? await readReleaseRecord({ repositories: pushedRepositories, registries: config.registries, listTags })
         : EMPTY_RECORD;
     const published = [...config.publishedVersions, ...record.versions];
-    // The eval cluster pulls, by digest, the image its mode runs (the full image, or the
-    // extension-only one when this stack builds it) from cnpg.imageRepository.
-    const clusterRepository = config.cnpg.enabled ? config.cnpg.imageRepository : undefined;
-    const clusterFlavour = config.cnpg.mode === "extension" ? "ext" : "full";
-    const clusterImage =
-        clusterRepository && (clusterFlavour === "full" || config.extensionImage.enabled) ? { repository: clusterRepository, flavour: clusterFlavour } as const : undefined;
 
     const image = new PgTrickleImage("pg-trickle", {
         ...config,
         publishedVersions: published,
         recordedBaseDigests: record.bases[config.version.raw] ?? {},
-        cluster: clusterImage,
     });
-    const clusterRef = (flavour: "full" | "ext") => (clusterImage?.flavour === flavour ? image.clusterRef.apply((r) => r!) : undefined);
+    // The image the eval cluster pulls from cnpg.imageRepository, pinned by digest.
+    const clusterRef = (flavour: "full" | "ext") => (config.cluster?.flavour === flavour ? image.clusterRef.apply((r) => r!) : undefined);
 
     // Loaded only when used: @pulumi/kubernetes is the slowest SDK to load, and the
     // release stack (and its offline plan, which reviewers wait for) never needs it.
@@ -46,7 +40,7 @@ export = async (listTags: TagLister = listRegistryTags) => {
               extensionImageRef: clusterRef("ext") ?? (config.push && config.extensionImage.enabled ? image.extensionRef.apply((r) => r!) : undefined),
               // Credentials of the registries the cluster pulls from, for its pull secret.
               pullCredentials: config.registries.filter((c) =>
-                  [clusterRepository ?? config.repositories[0], ...(config.extensionImage.enabled ? [config.extensionImage.repositories[0]] : [])]
+                  [config.cluster?.repository ?? config.repositories[0], ...(config.extensionImage.enabled ? [config.extensionImage.repositories[0]] : [])]
                       .map(registryOf)
                       .includes(c.address),
               ),

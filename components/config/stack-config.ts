@@ -54,7 +54,7 @@ export const STRUCTURED_KEYS = ["registries", "builders", "buildContexts", "base
  * The validated settings of a stack: the image component's args (publishedVersions being
  * those listed in config) plus what index.ts wires around it.
  */
-export interface StackConfig extends Omit<PgTrickleImageArgs, "cluster" | "recordedBaseDigests"> {
+export interface StackConfig extends Omit<PgTrickleImageArgs, "recordedBaseDigests"> {
     /** Read the versions this stack published before from its own last outputs. */
     trackPublishedVersions: boolean;
     /** The CloudNativePG evaluation cluster (off unless `cnpg.enabled`). */
@@ -189,6 +189,7 @@ function parseSettings(src: ConfigSource, host: ImagePlatform | undefined): Stac
             platform: host ?? platforms[0],
         },
         cnpg,
+        cluster: clusterImage(cnpg, extensionImage.enabled),
     };
 }
 
@@ -204,6 +205,20 @@ function unknownSettingProblem(key: string, known: readonly string[]): string {
     }
     const close = closestName(key, known);
     return `is not a setting of this project; ${close ? `did you mean ${close}? ` : ""}known settings: ${known.join(", ")}`;
+}
+
+/**
+ * What the eval cluster pulls by digest from cnpg.imageRepository: the image its mode runs, the
+ * full image or the extension-only one (when this stack builds it).
+ */
+function clusterImage(cnpg: CnpgSettings, extensionImageBuilt: boolean): PgTrickleImageArgs["cluster"] {
+    if (!cnpg.enabled || !cnpg.imageRepository) {
+        return undefined;
+    }
+    if (cnpg.mode === "extension") {
+        return extensionImageBuilt ? { repository: cnpg.imageRepository, flavour: "ext" } : undefined;
+    }
+    return { repository: cnpg.imageRepository, flavour: "full" };
 }
 
 /** The cluster pulls its images by digest from a registry: this stack must put them where it can. */
