@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     // A first release needs empty registries and state: nothing of an earlier run is kept.
     await cleanEnvironment();
     fs.mkdirSync(path.join(dir, "logs"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "tmp"), { recursive: true });
     log("environment: registries, git daemon, dockerd, buildkitd (rehearsal/env.sh up)");
     const env: Environment = await startEnvironment();
     try {
@@ -76,6 +77,8 @@ async function main(): Promise<number> {
                 PATH: [...bins.pluginDirs, process.env.PATH].join(":"),
                 PULUMI_HOME: path.join(dir, "pulumi-home"),
                 PULUMI_SKIP_UPDATE_CHECK: "true",
+                // The language host's pipes and every temporary file stay in the run directory.
+                TMPDIR: path.join(dir, "tmp"),
                 PULUMI_CONFIG_PASSPHRASE: "rehearsal",
                 // Nothing is downloaded: every plugin the program uses comes from the tool cache.
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

@@ -107,8 +107,12 @@ describe("builders and build contexts from config", () => {
 
     it("takes a local directory as a context", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
-        const plan = await planFor("release", { buildContexts: { builder: dir } });
-        expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64")).context.named.builder).toEqual({ location: dir });
+        try {
+            const plan = await planFor("release", { buildContexts: { builder: dir } });
+            expect(shownInputs(findResource(plan, IMAGE, "pg-trickle-full-pg18-amd64")).context.named.builder).toEqual({ location: dir });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it.each([

@@ -48,7 +48,9 @@ root = "$DATA_DIR/buildkit"
   http = false
   ca = ["$TLS_CA"]
 TOML
-  start_daemon buildkitd "$BUILDKITD" --config "$config" --oci-worker-net=host
+  # Its temporary mount points too stay in the run directory.
+  mkdir -p "$REHEARSAL_DIR/tmp"
+  TMPDIR=$REHEARSAL_DIR/tmp start_daemon buildkitd "$BUILDKITD" --config "$config" --oci-worker-net=host
   wait_daemon buildkitd 60 "$BUILDCTL" --addr "$BUILDKIT_HOST" debug workers
 }
 
