@@ -5,6 +5,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPlanCommand } from "../plan/plan-command";
 import { loadFreshProgram } from "./support/offline-plan";
+import { projectWith } from "./support/project-dir";
 
 // The offline plan's command line. Most cases run the command in this process (a plan
 // is cheap here); what only a real process shows (npm's output, exit codes, the shared
@@ -46,16 +47,6 @@ function npm(args: string[]): Promise<Run> {
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** A project dir with this project's Pulumi.yaml and the given stack files. */
-function projectWith(stackFiles: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgtrickle-plan-cli-"));
-    temps.push(dir);
-    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    for (const [name, text] of Object.entries(stackFiles)) {
-        fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
-    }
-    return dir;
-}
 
 const resourcesOf = (r: Run, type: string) => JSON.parse(r.stdout).resources.filter((x: { type: string }) => x.type === type);
 
@@ -159,12 +150,15 @@ describe("a local source", () => {
 });
 
 describe("a user's mistake: exit 2, one line on stderr naming what to fix, nothing on stdout", () => {
-    const bad = projectWith({
-        bad: "config:\n  pg-trickle-infra:version: [1\n  pg-trickle-infra:push: true\n",
-        flat: "pg-trickle-infra:version: 1.0.0\n",
-        typo: "confg:\n  pg-trickle-infra:version: 1.0.0\n",
-        list: "- config\n",
-    });
+    const bad = projectWith(
+        {
+            bad: "config:\n  pg-trickle-infra:version: [1\n  pg-trickle-infra:push: true\n",
+            flat: "pg-trickle-infra:version: 1.0.0\n",
+            typo: "confg:\n  pg-trickle-infra:version: 1.0.0\n",
+            list: "- config\n",
+        },
+        temps,
+    );
     it.each<[string, string[], RegExp, string?]>([
         ["a setting's value", ["--stack", "release", "--config", "pgMajors=[17]"], /^Invalid config pg-trickle-infra:pgMajors: 17 cannot be built: the Dockerfile supports PostgreSQL 18$/],
         ["an argument", ["--stack", "release", "--config", "version"], /^--config takes key=value, got "version"$/],

@@ -1,25 +1,15 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatConfigPath, parseConfigPath, setAtPath } from "../plan/config-path";
 import { InputError } from "../plan/input-error";
 import { PROJECT_DIR } from "../plan/offline-plan";
 import { knownStacks, mergeStackConfig, parseOverride } from "../plan/stack-config-files";
+import { projectWith } from "./support/project-dir";
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** A project dir with this project's Pulumi.yaml and the given stack files. */
-function projectWith(stackFiles: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgtrickle-stack-files-"));
-    temps.push(dir);
-    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    for (const [name, text] of Object.entries(stackFiles)) {
-        fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
-    }
-    return dir;
-}
 
 function inputError(f: () => unknown): string {
     try {
@@ -117,7 +107,7 @@ describe("mergeStackConfig", () => {
     });
 
     it("says what it could not read offline: encrypted values, an ESC environment", () => {
-        const dir = projectWith({ esc: "environment:\n  - pg-trickle/release\nconfig:\n  pg-trickle-infra:version: 1.0.0\n  pg-trickle-infra:registries:\n    docker.io:\n      username: bot\n      password:\n        secure: AAABAJ==\n" });
+        const dir = projectWith({ esc: "environment:\n  - pg-trickle/release\nconfig:\n  pg-trickle-infra:version: 1.0.0\n  pg-trickle-infra:registries:\n    docker.io:\n      username: bot\n      password:\n        secure: AAABAJ==\n" }, temps);
         const merged = mergeStackConfig(dir, "esc");
         expect(merged.values["pg-trickle-infra:registries"]).toEqual({ "docker.io": { username: "bot", password: "[secret]" } });
         expect(merged.secretKeys).toEqual(["pg-trickle-infra:registries"]);
@@ -128,7 +118,7 @@ describe("mergeStackConfig", () => {
     });
 
     it("reads an empty stack file as no settings", () => {
-        expect(mergeStackConfig(projectWith({ empty: "" }), "empty").values["pg-trickle-infra:version"]).toBeUndefined();
+        expect(mergeStackConfig(projectWith({ empty: "" }, temps), "empty").values["pg-trickle-infra:version"]).toBeUndefined();
     });
 
     it.each<[string, string, RegExp]>([
@@ -137,22 +127,22 @@ describe("mergeStackConfig", () => {
         ["flat", "config: {}\npg-trickle-infra:push: true\n", /Pulumi\.flat\.yaml:2: "pg-trickle-infra:push" is not a stack file key/],
         ["configlist", "config:\n  - pg-trickle-infra:push\n", /Pulumi\.configlist\.yaml:1: config must map settings to values, got \["pg-trickle-infra:push"\]$/],
     ])("names the file and line of a broken stack file: %s", (name, text, message) => {
-        expect(inputError(() => mergeStackConfig(projectWith({ [name]: text }), name))).toMatch(message);
+        expect(inputError(() => mergeStackConfig(projectWith({ [name]: text }, temps), name))).toMatch(message);
     });
 
     it("names a setting whose namespace is a misspelt project name, and leaves other namespaces alone", () => {
-        const dir = projectWith({ typo: "config:\n  pg-trikle-infra:version: 1.0.0\n  kubernetes:context: kind\n" });
+        const dir = projectWith({ typo: "config:\n  pg-trikle-infra:version: 1.0.0\n  kubernetes:context: kind\n" }, temps);
         expect(inputError(() => mergeStackConfig(dir, "typo"))).toMatch(
             /Pulumi\.typo\.yaml: "pg-trikle-infra:version" is not in this project's namespace; did you mean pg-trickle-infra:version\?$/,
         );
         expect(inputError(() => mergeStackConfig(PROJECT_DIR, "dev", { "pg-trickle-infr:cnpg.enabled": false }))).toBe(
             '--config: "pg-trickle-infr:cnpg" is not in this project\'s namespace; did you mean pg-trickle-infra:cnpg?',
         );
-        expect(mergeStackConfig(projectWith({ k8s: "config:\n  kubernetes:context: kind\n" }), "k8s").values["kubernetes:context"]).toBe("kind");
+        expect(mergeStackConfig(projectWith({ k8s: "config:\n  kubernetes:context: kind\n" }, temps), "k8s").values["kubernetes:context"]).toBe("kind");
     });
 
     it("names the known stacks for an unknown one", () => {
-        const dir = projectWith({ a: "", b: "" });
+        const dir = projectWith({ a: "", b: "" }, temps);
         expect(inputError(() => mergeStackConfig(dir, "prod"))).toBe(`unknown stack "prod": there is no ${path.join(dir, "Pulumi.prod.yaml")}; known stacks: a, b`);
     });
 });
